@@ -24,6 +24,19 @@ class OcrWord:
 
 
 @dataclass(frozen=True)
+class OcrLine:
+    """One line Tesseract read; bbox (x, y, w, h) in input-image pixels; start/end offsets in the text."""
+
+    text: str
+    start: int
+    end: int
+    bbox: tuple[int, int, int, int]
+    confidence: float  # mean over its words with confidence >= 0 (0 when none)
+    block: int = 0  # Tesseract block and paragraph numbers (a blank line separates paragraphs)
+    paragraph: int = 0
+
+
+@dataclass(frozen=True)
 class OcrResult:
     """What the OCR step returns: full text plus words with boxes."""
 
@@ -34,6 +47,7 @@ class OcrResult:
     engine: str  # e.g. "tesseract 5.3.0"
     seconds: float
     passes: tuple[str, ...] = ()  # names of the preparations/passes tried, in order
+    lines: tuple[OcrLine, ...] = ()  # OcrWord.line indexes this
 
 
 # ---------------------------------------------------------------- parsing (step 3)

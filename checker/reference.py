@@ -54,6 +54,7 @@ class ButyrateForm(_Model):
     butyrates_per_formula: int | None = None  # 2 for Ca/Mg/Zn, 3 for tributyrin
     metal: str | None = None  # sodium, potassium, calcium, magnesium, zinc
     metal_molar_mass: float | None = None
+    note: str | None = None  # caveats: hydrates, unconfirmed figures
     sources: tuple[str, ...]
 
     @property
@@ -96,6 +97,9 @@ class Additive(_Model):
     azo_colour: bool = False
     sweetener: bool = False  # intense sweetener or polyol
     allergen: str | None = None  # Annex II id carried (e.g. soy lecithin -> handled by trigger words)
+    # the same substance is also a nutrient or an active (vitamin C, calcium carbonate, lutein): count it as
+    # an additive only when a function class or its E-number is printed with it (or in "other ingredients")
+    only_with_function: bool = False
     note: str | None = None
     sources: tuple[str, ...]
 
@@ -113,6 +117,8 @@ class Allergen(_Model):
     id: str
     names: Names
     triggers: tuple[str, ...]  # folded words in any language: lactose, wheat, soja, ...
+    # short words that must match as whole words only, never as the start of a compound (ei, ble, wei)
+    whole_word_triggers: tuple[str, ...] = ()
     exemptions: tuple[str, ...] = ()  # phrases that do not count (wheat maltodextrin, ...)
     sources: tuple[str, ...]
 
@@ -130,6 +136,8 @@ class Microbes(_Model):
 
     genera: tuple[str, ...]  # Lactobacillus, Lactiplantibacillus, Bifidobacterium, ...
     genus_abbreviations: dict[str, str] = {}  # "L." -> ambiguous, "B." -> Bifidobacterium...
+    species: tuple[str, ...] = ()  # current binomials, to resolve "B. longum" by genus initial + epithet
+    species_renames: dict[str, str] = {}  # old binomial -> current one (Lactobacillus plantarum -> ...)
     inactivated: PhraseSet
     live: PhraseSet
     postbiotic: PhraseSet  # the label presents itself as a postbiotic
@@ -142,6 +150,7 @@ class QualityMark(_Model):
     id: str
     pattern: str  # regex on folded text
     independent: bool  # True: counts as independent testing; False: process standard (GMP...)
+    note: str | None = None
     sources: tuple[str, ...]
 
 
@@ -174,6 +183,17 @@ class ReferenceData(_Model):
     @model_validator(mode="after")
     def _cross_check(self) -> "ReferenceData":
         known = set(self.sources)
+        bad_keys = [k for k, src in self.sources.items() if k != src.id]
+        if bad_keys:
+            raise ValueError(f"sources: key and id differ for {bad_keys}")
+        for what, keys in (("butyrate form", [f.id for f in self.butyrate_forms]),
+                           ("function class", [f.id for f in self.function_classes]),
+                           ("additive", [a.e_number for a in self.additives]),
+                           ("allergen", [a.id for a in self.allergens]),
+                           ("quality mark", [q.id for q in self.quality])):
+            dupes = sorted({k for k in keys if keys.count(k) > 1})
+            if dupes:
+                raise ValueError(f"{what} ids defined twice: {dupes}")
         for obj in self._all_sourced():
             missing = [s for s in obj.sources if s not in known]
             if not obj.sources or missing:
@@ -194,6 +214,11 @@ class ReferenceData(_Model):
                     re.compile(pat)
                 except re.error as e:
                     raise ValueError(f"phrase set {ps.id}: bad regex {pat!r}: {e}") from e
+        for mark in self.quality:
+            try:
+                re.compile(mark.pattern)
+            except re.error as e:
+                raise ValueError(f"quality mark {mark.id}: bad regex {mark.pattern!r}: {e}") from e
         r = self.dose_range
         if not 0 < r.butyric_acid_mg_per_day_min < r.butyric_acid_mg_per_day_max:
             raise ValueError("dose_range: min must be positive and below max")

@@ -1,0 +1,323 @@
+"""Step 1: open an uploaded image safely, orient it, and prepare it for OCR (Pillow + OpenCV)."""
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+import warnings
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+from checker.errors import ImageTooLargeError, InputError, UnsupportedMediaError
+
+# Pillow's own decompression-bomb guard, set on purpose rather than left at its default: no
+# configuration may accept more pixels than this, and load_image() checks the caller's (lower)
+# limit itself from the header before any pixel is decoded.
+PIXEL_CEILING = 200_000_000
+Image.MAX_IMAGE_PIXELS = PIXEL_CEILING
+MAX_SIDE = 30_000  # px; a longer side is not a photo of a label
+MAX_ASPECT = 50  # a 1 x 5000 strip is not a label either
+MIN_SIDE = 32  # px; nothing smaller can hold readable text
+
+ACCEPTED = "JPEG/PNG/WebP/TIFF/BMP"
+MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
+               "TIFF": "image/tiff", "BMP": "image/bmp"}
+_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "TIFF": "TIFF", "BMP": "BMP"}
+
+# (offset, magic bytes, Pillow format) of the accepted types
+_ACCEPTED_MAGIC = (
+    (0, b"\xff\xd8\xff", "JPEG"),
+    (0, b"\x89PNG\r\n\x1a\n", "PNG"),
+    (0, b"II*\x00", "TIFF"),
+    (0, b"MM\x00*", "TIFF"),
+    (0, b"II+\x00", "TIFF"),  # BigTIFF
+    (0, b"MM\x00+", "TIFF"),
+    (0, b"BM", "BMP"),
+)
+# (offset, magic bytes, what to call it) of things people upload by mistake
+_KNOWN_MAGIC = (
+    (0, b"%PDF", "a PDF"),
+    (0, b"GIF8", "a GIF image"),
+    (0, b"8BPS", "a Photoshop file"),
+    (0, b"PK\x03\x04", "a ZIP archive or office document"),
+    (0, b"\x1f\x8b", "a gzip archive"),
+    (0, b"Rar!", "a RAR archive"),
+    (0, b"7z\xbc\xaf", "a 7-Zip archive"),
+    (0, b"\x00\x00\x00\x0cjP  ", "a JPEG 2000 image"),
+    (0, b"\xff\x4f\xff\x51", "a JPEG 2000 image"),
+    (0, b"\x00\x00\x01\x00", "an icon file"),
+    (0, b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
+    (0, b"{\\rtf", "an RTF document"),
+    (0, b"\x7fELF", "a program"),
+    (0, b"MZ", "a Windows program"),
+)
+# ISO-BMFF brands (bytes 8..12 after "ftyp" at 4): phones save HEIC by default
+_FTYP_BRANDS = {
+    b"heic": "a HEIC photo", b"heix": "a HEIC photo", b"hevc": "a HEIC photo", b"heim": "a HEIC photo",
+    b"heis": "a HEIC photo", b"mif1": "a HEIF photo", b"msf1": "a HEIF photo",
+    b"avif": "an AVIF image", b"avis": "an AVIF image",
+}
+_TEXT_KINDS = (
+    (b"<svg", "an SVG drawing"), (b"<?xml", "an XML file"), (b"<!doctype html", "a web page (HTML)"),
+    (b"<html", "a web page (HTML)"),
+)
+# everything Pillow raises on damaged or truncated data
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, IndexError)
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """An uploaded image, decoded, upright (EXIF applied) and RGB; width/height are of that image."""
+
+    image: Image.Image
+    media_type: str
+    width: int
+    height: int
+    sha256: str
+    orientation: int = 1  # EXIF orientation tag found in the file (1 = already upright)
+    frames: int = 1  # frames in the file; only the first is used
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """An image ready for Tesseract: grayscale, scaled, contrast-normalised."""
+
+    image: Image.Image
+    scale: float  # prepared px per input px
+    name: str = "default"  # which preparation made it (shown in OcrResult.passes)
+    text_height: float | None = None  # estimated median glyph height in input px (None: no text found)
+    glyph_centres: tuple[tuple[int, int], ...] = ()  # letter-like ink blobs, input px (to spot missed text)
+
+
+# ---------------------------------------------------------------- loading
+def sniff(data: bytes) -> str | None:
+    """Pillow format name of an accepted image type from its first bytes, else None."""
+    for offset, magic, fmt in _ACCEPTED_MAGIC:
+        if data[offset:offset + len(magic)] == magic:
+            return fmt
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def describe(data: bytes) -> str | None:
+    """What a non-image upload is ("a PDF", "a text file"...) when it can be told, else None."""
+    for offset, magic, kind in _KNOWN_MAGIC:
+        if data[offset:offset + len(magic)] == magic:
+            return kind
+    if data[4:8] == b"ftyp":
+        return _FTYP_BRANDS.get(data[8:12], "a video or ISO media file")
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    for prefix, kind in _TEXT_KINDS:
+        if head.startswith(prefix):
+            return kind
+    return "a text file" if _looks_like_text(data[:4096]) else None
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(head) - 4:  # a cut multi-byte char at the very end is fine
+            return False
+        text = head[:e.start].decode("utf-8")
+    printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    return bool(text) and printable / len(text) > 0.95
+
+
+def _unsupported(data: bytes, filename: str | None) -> UnsupportedMediaError:
+    kind = describe(data)
+    name_hint = ""
+    if filename and "." in filename:
+        name_hint = f" (although its name ends in .{filename.rsplit('.', 1)[1].lower()})"
+    if kind:
+        message = f"this is {kind}{name_hint}, upload a photo ({ACCEPTED})"
+    else:
+        message = f"the file is not an image this checker can read{name_hint}, upload a photo ({ACCEPTED})"
+    return UnsupportedMediaError(message)
+
+
+def _check_size(width: int, height: int, max_pixels: int) -> None:
+    limit = min(max_pixels, PIXEL_CEILING)
+    if width * height > limit:
+        raise ImageTooLargeError(
+            f"the image is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); "
+            f"the limit is {limit / 1e6:.0f} megapixels, resize it and try again")
+    if max(width, height) > MAX_SIDE or max(width, height) > MAX_ASPECT * max(1, min(width, height)):
+        raise ImageTooLargeError(f"the image is {width}x{height} pixels, which is not a label photo; "
+                                 "crop or resize it and try again")
+    if min(width, height) < MIN_SIDE:
+        raise InputError(f"the image is only {width}x{height} pixels, too small to read a label")
+
+
+def _open(data: bytes, fmt: str, max_pixels: int) -> tuple[Image.Image, int]:
+    """Decode the first frame fully (so damage shows here, not later); returns (image, frames)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(io.BytesIO(data), formats=[fmt])
+            _check_size(img.width, img.height, max_pixels)  # from the header: nothing decoded yet
+            frames = getattr(img, "n_frames", 1)
+            img.seek(0)
+            img.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+            raise ImageTooLargeError("the image has more pixels than can be opened safely; resize it "
+                                     "and try again") from e
+        except _DECODE_ERRORS as e:
+            raise InputError(f"the {_NAMES[fmt]} image is damaged or incomplete (was the upload cut off?); "
+                             "upload the photo again") from e
+    return img, frames
+
+
+def _orient(img: Image.Image) -> tuple[Image.Image, int]:
+    """Apply the EXIF orientation tag; a broken EXIF block is ignored, not fatal."""
+    try:
+        orientation = int(img.getexif().get(0x0112, 1))
+    except _DECODE_ERRORS:
+        return img, 1
+    if orientation == 1:
+        return img, 1
+    try:
+        return ImageOps.exif_transpose(img), orientation
+    except _DECODE_ERRORS:
+        return img, 1
+
+
+def to_rgb(img: Image.Image) -> Image.Image:
+    """RGB, with transparency flattened on white and 16-bit/float samples brought to 8 bits."""
+    if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        top = arr.max() if arr.size else 0.0
+        if top > 255:
+            arr = arr * (255.0 / (65535.0 if top <= 65535 else top))
+        img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L")
+    if img.mode == "P" and "transparency" in img.info or img.mode in ("PA", "LA", "RGBA", "La", "RGBa"):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, rgba)
+    return img.convert("RGB") if img.mode != "RGB" else img
+
+
+def load_image(data: bytes, filename: str | None = None, *, max_pixels: int = 60_000_000) -> LoadedImage:
+    """Decode an upload by its real type (not its name) into an upright RGB image, or raise why not."""
+    if not data:
+        raise InputError("the file is empty")
+    fmt = sniff(data)
+    if fmt is None:
+        raise _unsupported(data, filename)
+    img, frames = _open(data, fmt, max_pixels)
+    img, orientation = _orient(img)
+    img = to_rgb(img)
+    return LoadedImage(image=img, media_type=MEDIA_TYPES[fmt], width=img.width, height=img.height,
+                       sha256=hashlib.sha256(data).hexdigest(), orientation=orientation, frames=frames)
+
+
+# ---------------------------------------------------------------- preparation for OCR
+TARGET_TEXT_HEIGHT = 20.0  # px: median glyph height at which Tesseract's LSTM reads best
+FALLBACK_LONG_SIDE = 2200  # px: target when no text height can be estimated
+MAX_UPSCALE = 3.0
+MIN_SCALE = 0.25
+MAX_PREPARED_PIXELS = 12_000_000  # bounds Tesseract's time on huge photos
+_ANALYSIS_LONG_SIDE = 1600  # text height is estimated on a copy no longer than this
+MIN_GLYPHS = 20  # fewer letter-like blobs than this: no text to measure
+
+
+def to_gray(image: Image.Image) -> np.ndarray:
+    """8-bit grayscale array of a PIL image."""
+    arr = np.asarray(image.convert("RGB"))
+    return cv2.cvtColor(arr, cv2.COLOR_RGB2GRAY)
+
+
+def find_glyphs(gray: np.ndarray) -> np.ndarray:
+    """Boxes (x, y, w, h) of letter-sized connected components of ink, in the pixels of `gray`.
+
+    Works on a downscaled copy for speed; ink is found with a local (adaptive) threshold so uneven
+    light does not merge the background into one blob, and light-on-dark print is handled too.
+    """
+    h, w = gray.shape
+    factor = min(1.0, _ANALYSIS_LONG_SIDE / max(h, w))
+    small = cv2.resize(gray, (max(1, round(w * factor)), max(1, round(h * factor))),
+                       interpolation=cv2.INTER_AREA) if factor < 1.0 else gray
+    block = max(15, (min(small.shape) // 30) | 1)
+    if _polarity_is_light_on_dark(small):
+        ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, -15)
+    else:
+        ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    boxes = stats[1:, :4].astype(np.float64)
+    widths, heights, areas = boxes[:, 2], boxes[:, 3], stats[1:, cv2.CC_STAT_AREA]
+    fill = areas / np.maximum(1, widths * heights)
+    letter = ((heights >= 4) & (heights <= small.shape[0] / 8) & (widths <= 3 * heights)
+              & (heights <= 6 * widths) & (fill > 0.1) & (fill < 0.95) & (areas >= 8))
+    return boxes[letter] / factor
+
+
+def estimate_text_height(glyphs: np.ndarray) -> float | None:
+    """Median glyph height (px), or None when there are too few glyphs to call it text."""
+    if len(glyphs) < MIN_GLYPHS:
+        return None
+    return float(np.median(glyphs[:, 3]))
+
+
+def _polarity_is_light_on_dark(gray: np.ndarray) -> bool:
+    return float(np.median(gray)) < 100
+
+
+def choose_scale(width: int, height: int, text_height: float | None) -> float:
+    """Scale that brings the text to TARGET_TEXT_HEIGHT, bounded by MAX_UPSCALE and the pixel cap."""
+    if text_height:
+        scale = TARGET_TEXT_HEIGHT / text_height
+    else:
+        scale = FALLBACK_LONG_SIDE / max(width, height)
+    scale = min(max(scale, MIN_SCALE), MAX_UPSCALE)
+    cap = (MAX_PREPARED_PIXELS / (width * height)) ** 0.5
+    return min(scale, cap)
+
+
+def normalise_contrast(gray: np.ndarray) -> np.ndarray:
+    """Stretch the 1st..99th percentile to full range (keeps flat backgrounds flat, unlike CLAHE)."""
+    lo, hi = np.percentile(gray, (1, 99))
+    if hi - lo < 8:  # blank or nearly: stretching would only amplify noise
+        return gray
+    lut = np.clip((np.arange(256, dtype=np.float32) - lo) * (255.0 / (hi - lo)), 0, 255).astype(np.uint8)
+    return cv2.LUT(gray, lut)
+
+
+def resize(gray: np.ndarray, scale: float) -> np.ndarray:
+    """Resize with area averaging when shrinking and cubic interpolation when enlarging."""
+    if abs(scale - 1.0) < 0.02:
+        return gray
+    h, w = gray.shape
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+
+
+def prepare(image: Image.Image) -> PreparedImage:
+    """Grayscale, scale so body text reaches a good height for Tesseract, normalise contrast."""
+    gray = to_gray(image)
+    glyphs = find_glyphs(gray)
+    text_height = estimate_text_height(glyphs)
+    scale = choose_scale(image.width, image.height, text_height)
+    out = normalise_contrast(resize(gray, scale))
+    scale = out.shape[1] / image.width  # the exact ratio after rounding
+    centres = glyphs[:, :2] + glyphs[:, 2:] / 2
+    return PreparedImage(image=Image.fromarray(out, "L"), scale=scale, name="default",
+                         text_height=text_height,
+                         glyph_centres=tuple((round(x), round(y)) for x, y in centres))
+
+
+# Issue 3 adds deskew/perspective/rotation candidates here; ocr_image() tries them in order.
+Preparation = Callable[[Image.Image], PreparedImage]
+PREPARATIONS: tuple[Preparation, ...] = (prepare,)
+
+
+def candidates(image: Image.Image) -> list[Preparation]:
+    """Preparations to try for this image, best first (for now just the default one)."""
+    return list(PREPARATIONS)

@@ -1,0 +1,94 @@
+"""Text parser (step 3): label text -> ParsedLabel (language, ingredients, actives, particulars...)."""
+from __future__ import annotations
+
+import re
+
+from checker.models import Ingredient, ParsedLabel, Particular
+from checker.parsing.claims import find_claims, find_postbiotic_wording
+from checker.parsing.ingredients import parse_ingredients
+from checker.parsing.language import detect_language
+from checker.parsing.particulars import find_particulars
+from checker.parsing.sections import Section, find_ingredient_sections, find_traces, primary_section
+from checker.reference import ReferenceData
+from checker.textnorm import fold
+
+_INACTIVE_HEADING = re.compile(r"\b(?:other|inactive|non-medicinal|overige|andere|sonstige|autres)\b")
+
+# same-length replacements, so that every span found in the prepared text is valid in the input
+_SAME_LENGTH = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+                              "\u2212": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\r": " ",
+                              "\u2019": "'", "\u2018": "'", "\u00b4": "'", "\ufb01": "f", "\ufb02": "f"})
+
+
+def prepare_text(text: str) -> str:
+    """Unify dashes, quotes and odd spaces without changing the length (offsets stay valid)."""
+    return text.translate(_SAME_LENGTH)
+
+
+def parse_label(text: str, ref: ReferenceData) -> ParsedLabel:
+    """Read everything the rules need from label text; spans are offsets in `text`."""
+    from checker.parsing.actives import find_actives
+    from checker.parsing.serving import parse_serving
+
+    prepared = prepare_text(text)
+    language = detect_language(prepared)
+    sections = find_ingredient_sections(prepared, ref)
+    primary = primary_section(sections, language)
+    ingredients = _ingredients(prepared, primary, sections, ref)
+    serving = parse_serving(prepared, ref)
+    particulars, standards = find_particulars(prepared, ref, has_ingredients=primary is not None,
+                                              serving=serving)
+    if primary is not None:
+        particulars["ingredients"] = Particular(True, None, " ".join(primary.heading.split()) or None)
+    return ParsedLabel(
+        text=text,
+        language=language,
+        ingredients=ingredients,
+        actives=find_actives(prepared, ingredients, ref),
+        serving=serving,
+        particulars=particulars,
+        traces=find_traces(prepared, ref),
+        claims=find_claims(prepared, ref),
+        postbiotic_wording=find_postbiotic_wording(prepared, ref),
+        process_standards=standards,
+    )
+
+
+def _ingredients(text: str, primary: Section | None, sections: list[Section],
+                 ref: ReferenceData) -> list[Ingredient]:
+    """The main-language list; the other languages' lists only confirm it (never added to it)."""
+    if primary is None:
+        return []
+    ingredients = parse_ingredients(text, primary.start, primary.end, ref, inactive=_inactive(primary))
+    for other in sections:
+        if other is primary:
+            continue
+        translation = parse_ingredients(text, other.start, other.end, ref, inactive=_inactive(other))
+        if not ingredients:
+            ingredients = translation
+        else:
+            _confirm(ingredients, translation)
+    return ingredients
+
+
+def _confirm(ingredients: list[Ingredient], translation: list[Ingredient]) -> None:
+    """Where the two lists have the same items, an item the main list could not read (OCR) takes the
+    additive and allergens the translation found for it; its printed text and span stay."""
+    main = [i for i in ingredients if i.parent is None]
+    other = [i for i in translation if i.parent is None]
+    if len(main) != len(other):
+        return
+    for ing, tr in zip(main, other, strict=True):
+        if ing.kind == "other" and tr.kind == "additive" and tr.e_number:
+            ing.kind, ing.id, ing.e_number, ing.name = "additive", tr.id, tr.e_number, tr.name
+            ing.function = ing.function or tr.function
+        if ing.kind == tr.kind and (ing.e_number == tr.e_number or ing.kind != "additive"):
+            ing.allergens.extend(a for a in tr.allergens if a not in ing.allergens)
+
+
+def _inactive(section: Section) -> bool:
+    """"Other ingredients" / "inactive ingredients" lists hold excipients only."""
+    return bool(_INACTIVE_HEADING.search(fold(section.heading)))
+
+
+__all__ = ["parse_label", "prepare_text"]

@@ -1,0 +1,321 @@
+"""Find the mandatory particulars of a food-supplement label by meaning, in four languages."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from checker.models import PARTICULAR_KEYS, Particular, Serving
+from checker.parsing._text import View, bounded, cached, flatten, line_spans, make_view, sentence_spans
+from checker.reference import ReferenceData
+
+MIN_BARE_PACK_COUNT = 5  # "60 capsules" without a cue; "2 capsules" is a dose, not a pack
+WINDOW = 60  # how far after a cue its value may be printed
+MAX_VALUE = 160
+
+# dates after a best-before cue: 03/2028, 11.2027, 2027-11, 31-12-2027, 12 2027, MAR 2028, mars 2028
+DATE = re.compile(
+    r"(?<!\d)(?:(?:\d{1,2}[./ -])?(?:0?[1-9]|1[0-2])[./ -](?:20)?\d{2}"
+    r"|20\d{2}[./-](?:0?[1-9]|1[0-2])(?:[./-]\d{1,2})?)(?!\d)"
+    r"|(?<![a-z])(?:\d{1,2} )?(?:jan|feb|fev|mar|mrt|maa|apr|avr|may|mai|mei|jun|juin|jul|juil|aug|aou|sep"
+    r"|oct|okt|nov|dec|dez)[a-z]*\.? (?:20)?\d{2}(?!\d)")
+# a lot code right after its cue: "L24-0917", "NB-25-0412", "24B117", "DF2311"
+LOT_CODE = re.compile(r"\s?(?:[:.#]|n[o°r]\.?)?\s?(?:[:.#]\s?)?"
+                      r"(?P<code>(?=[a-z0-9/.-]*\d)[a-z0-9][a-z0-9/.-]{2,})(?![a-z0-9])")
+# a lot mark printed only as "L" + code at a line start or after a separator: "L 24-0917"
+BARE_LOT = re.compile(r"(?:^|(?<=[·|;]\s)|(?<=[·|;])|(?<=\d\s))\s*L\s?[-.:]?\s?"
+                      r"(?P<code>(?=[A-Z0-9/-]*\d)[A-Z0-9][A-Z0-9/-]{3,})\b", re.MULTILINE)
+# how often a serving is taken, said without the serving itself ("use once daily", "3 keer per dag")
+FREQUENCY = re.compile(r"(?<![a-z])(?:once|twice|\d+ ?(?:x|times|keer|maal|mal|fois)|(?:ein|zwei|drei)mal)"
+                       r" ?(?:a |per |par |pro )?(?:day|daily|dag|daags|taglich|tag|jour)(?![a-z])")
+# "label: code" pairs whose label may be an OCR-damaged lot word ("Lomummer: 24B117")
+LABELLED_CODE = re.compile(r"(?<![a-z])(?P<cue>[a-z][a-z .-]{4,18}?)\s?:\s?"
+                           r"(?P<code>(?=[a-z0-9/.-]*\d)[a-z0-9][a-z0-9/.-]{2,})(?![a-z0-9])")
+FUZZY_LOT_SCORE = 80
+MASS_ONLY = re.compile(r"\d+(?:[.,]\d+)? ?(?:g|mg|ml)")
+_CUE_END = re.compile(r"\s?:\s?$")  # "Lot:" with its code printed elsewhere (inkjet, embossed)
+NET_AMOUNT = re.compile(r"\W{0,4}(?:e\s)?(?P<q>\d+(?:[.,]\d+)?\s?(?:kg|g|gr|gram|grams|ml|cl|l|oz)(?![a-z])"
+                        r"(?:\s?=\s?\d+(?:[.,]\d+)?\s?(?:kg|g|ml))?)")
+NET_EQUALS = re.compile(r"\s?=\s?\d+(?:[.,]\d+)?\s?(?:kg|g|ml)(?![a-z])")
+BARE_MASS = re.compile(r"(?:℮|e)?\s?(?P<n>\d+(?:[.,]\d+)?)\s?(?P<u>kg|g|ml|l|cl)\.?", re.IGNORECASE)
+SEGMENT_SPLIT = re.compile(r"\s[·|—–:-]\s|[·|—–]|\s{3,}")  # OCR reads "·" as "-" or ":"
+# the estimated sign before a quantity: "℮ 60 g" (OCR: "e 60 g")
+ESTIMATED = re.compile(r"(?<![\w,.])(?:℮|e) ?\d+(?:[.,]\d+)? ?(?:g|kg|ml|l|cl)(?![\w])")
+MIN_BARE_MASS = 15  # g or ml: a lone "300 g" is a pack; a lone "5 g" is more likely a dose
+
+# business operator: a legal form (case-sensitive) and an address (street + number, postcode)
+LEGAL_FORM = re.compile(
+    r"(?<![\w&])(?:B\.\s?V\.?|BV|N\.\s?V\.?|NV|BVBA|VOF|GmbH(?: & Co\.? KG)?|AG|KG|UG|e\.\s?K\.|OHG|SAS|SASU|"
+    r"SARL|EURL|S\.A\.S\.?|S\.A\.R\.L\.?|S\.A\.?|SA|SRL|S\.r\.l\.|SpA|S\.p\.A\.|Ltd\.?|Limited|LLC|L\.L\.C\.|"
+    r"Inc\.?|Corp\.?|plc|PLC|A/S|ApS|S\.L\.|Sp\. z o\.o\.)(?![\w])")
+STREET = re.compile(
+    r"(?i:\w*(?:straat|laan|weg|kade|plein|gracht|dijk|singel|steenweg|dreef|baan|lei|markt|park|hof|"
+    r"strasse|straße|str\.|gasse|allee|platz|ring|damm|ufer|chaussee))\s?\d+"
+    r"|\d+[a-z]?,?\s(?i:rue|avenue|av\.|boulevard|bd|allée|allee|chemin|place|route|impasse|quai|cours|"
+    r"street|st\.|road|rd\.|lane|ln\.|drive|dr\.|way|yard|park|court|place|boulevard|blvd|highway|avenue)\b"
+    r"|\d+\s(?:[NSEW]\.?\s)?[A-Z][\w.]*\s(?i:street|st\.?|road|rd\.?|avenue|ave\.?|lane|drive|dr\.?|way|yard|blvd)\b"
+    r"|\b(?i:unit|suite|postbus|postfach|bp|boîte postale|po box)\s?\d+"
+    r"|\b(?:Am|An der|Im|In der|Auf der|Zum|Zur)\s[A-ZÄÖÜ][\w-]+\s\d+"
+    r"|\b[A-Z][a-zà-ÿ]+(?:[- ][A-Z][a-zà-ÿ]+)*\s(?i:road|street|lane)\b")
+POSTCODE = re.compile(
+    r"\b\d{4}\s?[A-Z]{2}\b"  # NL
+    r"|\b(?:[A-Z]-)?\d{4,5}\s[A-ZÄÖÜÉ][a-zà-ÿ]"  # BE/DE/FR/AT/CH + city
+    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"  # UK
+    r"|\b[A-Z]{2}\s\d{5}(?:-\d{4})?\b")  # US
+COUNTRY = re.compile(r"\b(?:Nederland|Netherlands|The Netherlands|Holland|België|Belgique|Belgium|Belgien|"
+                     r"Deutschland|Germany|Allemagne|France|Frankreich|Frankrijk|Ireland|United Kingdom|UK|"
+                     r"USA|"
+                     r"U\.S\.A\.|Österreich|Austria|Schweiz|Suisse|Switzerland|Luxembourg|Luxemburg|Italia|"
+                     r"Italy|España|Spain|Danmark|Denmark|Sverige|Sweden|Polska|Poland)\b")
+
+
+@dataclass(frozen=True)
+class _Sets:
+    phrase: dict[str, re.Pattern[str] | None]
+
+
+def _build(ref: ReferenceData) -> _Sets:
+    return _Sets({key: bounded(ps.patterns.all()) for key, ps in ref.particulars.items()})
+
+
+def _rx(ref: ReferenceData, key: str) -> re.Pattern[str] | None:
+    return cached(ref, "particulars", _build).phrase.get(key)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence (or table row, heading) with its matching view."""
+
+    start: int
+    end: int
+    view: View
+
+
+def _units(text: str) -> list[_Unit]:
+    return [_Unit(a, b, make_view(text, a, b)) for a, b in sentence_spans(text)]
+
+
+def _clip(s: str) -> str:
+    s = flatten(s)
+    return s if len(s) <= MAX_VALUE else s[:MAX_VALUE - 1].rstrip() + "…"
+
+
+# ---------------------------------------------------------------- plain phrases
+def _phrase(units: list[_Unit], rx: re.Pattern[str] | None, *, avoid: re.Pattern[str] | None = None) \
+        -> Particular:
+    if rx is None:
+        return Particular(False)
+    for u in units:
+        for m in rx.finditer(u.view.text):
+            if avoid is not None and any(a.start() < m.end() and m.start() < a.end()
+                                         for a in avoid.finditer(u.view.text)):
+                continue
+            return Particular(True, None, _clip(u.view.source[u.start:u.end]))
+    return Particular(False)
+
+
+# ---------------------------------------------------------------- daily dose
+def _daily_dose(units: list[_Unit], ref: ReferenceData, serving: Serving | None) -> Particular:
+    """A direction with a per-day quantity; "Serving size: 1 scoop. Use once daily." also counts."""
+    direct, quantity, per_day = _rx(ref, "daily_dose"), _rx(ref, "dose_quantity"), _rx(ref, "per_day")
+    mass_only: Particular | None = None  # "600 mg per day" counts, but a direction in units comes first
+    for n, u in enumerate(units):
+        t = u.view.text
+        m = direct.search(t) if direct else None
+        q = quantity.search(t) if quantity else None
+        d = per_day.search(t) if per_day else None
+        if not (m or q) and d and FREQUENCY.search(t) and n and quantity:
+            q_prev = quantity.search(units[n - 1].view.text)
+            if q_prev:
+                return Particular(True, units[n - 1].view.original(q_prev.start(), q_prev.end()),
+                                  _clip(u.view.source[units[n - 1].start:u.end]))
+        if m or (q and d):
+            value = u.view.original(q.start(), q.end()) if q else None
+            found = Particular(True, value, _clip(u.view.source[u.start:u.end]))
+            if m or not MASS_ONLY.fullmatch(q.group()):
+                return found
+            mass_only = mass_only or found
+    if mass_only is not None:
+        return mass_only
+    if serving is not None and (serving.units_per_day_max or serving.servings_per_day_max):
+        return Particular(True, None, serving.evidence)
+    return Particular(False)
+
+
+# ---------------------------------------------------------------- net quantity
+def _net_quantity(text: str, units: list[_Unit], ref: ReferenceData) -> Particular:
+    cue, count = _rx(ref, "net_quantity"), _rx(ref, "pack_count")
+    for u in units:  # a cue: "Netto-inhoud: 60 capsules", "Poids net : 80 g"
+        for m in cue.finditer(u.view.text) if cue else ():
+            after = u.view.text[m.end():m.end() + WINDOW]
+            q = NET_AMOUNT.match(after)
+            c = count.match(after.lstrip(" :.-")) if count and not q else None
+            if q or c:
+                offset = m.end() + (q.start("q") if q else len(after) - len(after.lstrip(" :.-")))
+                stop = m.end() + (q.end("q") if q else len(after) - len(after.lstrip(" :.-")) + c.end())
+                eq = NET_EQUALS.match(u.view.text, stop)
+                stop = eq.end() if eq else stop
+                return Particular(True, u.view.original(offset, stop), _clip(u.view.source[u.start:u.end]))
+    m = ESTIMATED.search(text)
+    if m:
+        return Particular(True, m.group(), _clip(m.group()))
+    bare = _pack_count(units, ref)
+    return bare if bare.present else _bare_mass(text)
+
+
+def _pack_count(units: list[_Unit], ref: ReferenceData) -> Particular:
+    count, per_context, per_day = _rx(ref, "pack_count"), _rx(ref, "per_context"), _rx(ref, "per_day")
+    if count is None:
+        return Particular(False)
+    ctx = re.compile(f"(?:{per_context.pattern})\\W*$") if per_context else None
+    for u in units:
+        t = u.view.text
+        if per_day and per_day.search(t):
+            continue
+        for m in count.finditer(t):
+            number = next((g for g in m.groups() if g), None)
+            if number is None or int(number) < MIN_BARE_PACK_COUNT:
+                continue
+            if ctx and ctx.search(t[max(0, m.start() - 30):m.start()]):
+                continue
+            stop = m.end()
+            tail = re.match(r" (?:de|of|van|a|à|zu|je|x) \d+(?:[.,]\d+)? ?(?:g|mg|ml)(?![a-z])", t[stop:])
+            stop += tail.end() if tail else 0
+            return Particular(True, u.view.original(m.start(), stop), _clip(u.view.source[u.start:u.end]))
+    return Particular(False)
+
+
+def _bare_mass(text: str) -> Particular:
+    """"Voedingssupplement · citroensmaak · 300 g": a mass standing alone as a segment of a line."""
+    for a, b in line_spans(text):
+        line = text[a:b]
+        if "\t" in line:
+            continue
+        for seg in SEGMENT_SPLIT.split(line):
+            seg = seg.strip()
+            m = BARE_MASS.fullmatch(seg)
+            big = m and (m.group("u").lower() in ("kg", "l")
+                         or float(m.group("n").replace(",", ".")) >= MIN_BARE_MASS)
+            if big:
+                return Particular(True, seg.rstrip("."), _clip(line))
+    return Particular(False)
+
+
+# ---------------------------------------------------------------- best before and lot
+def _pointer_in(rx: re.Pattern[str] | None, view: View, start: int, end: int) -> str | None:
+    m = rx.search(view.text, start, end) if rx else None
+    return view.original(m.start(), m.end()) if m else None
+
+
+def _best_before(units: list[_Unit], ref: ReferenceData) -> Particular:
+    cue, pointer = _rx(ref, "best_before"), _rx(ref, "pointer")
+    for u in units:
+        t = u.view.text
+        for m in cue.finditer(t) if cue else ():
+            stop = min(len(t), m.end() + WINDOW)
+            date = DATE.search(t, m.end(), stop)
+            value = u.view.original(date.start(), date.end()) if date else \
+                _pointer_in(pointer, u.view, m.end(), stop) or _pointer_in(pointer, u.view, 0, m.start())
+            if value or _CUE_END.match(t[m.end():]):
+                return Particular(True, value, _clip(u.view.source[u.start:u.end]))
+    return Particular(False)
+
+
+def _lot(text: str, units: list[_Unit], ref: ReferenceData) -> Particular:
+    cue, pointer = _rx(ref, "lot"), _rx(ref, "pointer")
+    for u in units:
+        t = u.view.text
+        for m in cue.finditer(t) if cue else ():
+            code = LOT_CODE.match(t, m.end())
+            stop = min(len(t), m.end() + WINDOW)
+            value = u.view.original(code.start("code"), code.end("code")) if code else \
+                _pointer_in(pointer, u.view, m.end(), stop) or _pointer_in(pointer, u.view, 0, m.start())
+            if value or _CUE_END.match(t[m.end():]):
+                return Particular(True, value, _clip(u.view.source[u.start:u.end]))
+    m = BARE_LOT.search(text)
+    if m:
+        return Particular(True, m.group("code"), _clip(m.group()))
+    return _fuzzy_lot(units, ref)
+
+
+def _fuzzy_lot(units: list[_Unit], ref: ReferenceData) -> Particular:
+    words = [w.replace(" ", "") for w in ref.particulars["lot_words"].patterns.all()] \
+        if "lot_words" in ref.particulars else []
+    for u in units:
+        for m in LABELLED_CODE.finditer(u.view.text):
+            cue = m.group("cue").replace(" ", "").split("-")[-1]
+            if words and max(fuzz.ratio(cue, w) for w in words) >= FUZZY_LOT_SCORE:
+                code = u.view.original(m.start("code"), m.end("code"))
+                return Particular(True, code, _clip(u.view.source[u.start:u.end]))
+    return Particular(False)
+
+
+# ---------------------------------------------------------------- operator
+def _operator(text: str, ref: ReferenceData) -> Particular:
+    """A business name with a legal form, or an operator lead-in, followed by an address; or a full
+    postal address (street and number, postcode and city) on one line."""
+    cue = _rx(ref, "operator")
+    lines = line_spans(text)
+    for n, (a, b) in enumerate(lines):
+        line = text[a:b]
+        legal = LEGAL_FORM.search(line)
+        lead = cue.search(make_view(text, a, b).text) if cue else None
+        full_address = STREET.search(line) and POSTCODE.search(line)
+        if not (legal or lead or full_address):
+            continue
+        start = a + (legal.end() if legal else 0)
+        end = lines[min(n + 2, len(lines) - 1)][1]  # the address may run on over two more lines
+        signal = STREET.search(text, start, end) or POSTCODE.search(text, start, end) or \
+            (COUNTRY.search(text, start, end) if legal else None)
+        if signal:
+            stop = text.find("\n", signal.end(), end)
+            value = text[a:max(b, end if stop < 0 else stop)]
+            return Particular(True, _clip(value), _clip(value))
+    return Particular(False)
+
+
+# ---------------------------------------------------------------- quality
+def find_quality(text: str, ref: ReferenceData) -> tuple[Particular, list[str]]:
+    """Independent testing (a mark, scheme or outside laboratory) and the process standards named."""
+    view = make_view(text)
+    found: Particular | None = None
+    standards: list[str] = []
+    for mark in ref.quality:
+        m = re.search(mark.pattern, view.text)
+        if not m:
+            continue
+        if mark.independent and found is None:
+            found = Particular(True, mark.id, view.original(m.start(), m.end()))
+        elif not mark.independent and mark.id not in standards:
+            standards.append(mark.id)
+    if found is None:
+        rx = _rx(ref, "independent_testing")
+        m = rx.search(view.text) if rx else None
+        if m:
+            found = Particular(True, view.original(m.start(), m.end()), view.original(m.start(), m.end()))
+    return found or Particular(False), standards
+
+
+# ---------------------------------------------------------------- all
+def find_particulars(text: str, ref: ReferenceData, *, has_ingredients: bool,
+                     serving: Serving | None = None) -> tuple[dict[str, Particular], list[str]]:
+    """Each of PARTICULAR_KEYS -> Particular, and the process standards (GMP, HACCP...) named."""
+    units = _units(text)
+    children = _rx(ref, "children_warning")
+    testing, standards = find_quality(text, ref)
+    found = {
+        "ingredients": Particular(has_ingredients),
+        "daily_dose": _daily_dose(units, ref, serving),
+        "overdose_warning": _phrase(units, _rx(ref, "overdose_warning")),
+        "diet_statement": _phrase(units, _rx(ref, "diet_statement")),
+        "children_warning": _phrase(units, children),
+        "net_quantity": _net_quantity(text, units, ref),
+        "best_before": _best_before(units, ref),
+        "lot": _lot(text, units, ref),
+        "operator": _operator(text, ref),
+        "storage": _phrase(units, _rx(ref, "storage"), avoid=children),
+        "independent_testing": testing,
+    }
+    return {key: found[key] for key in PARTICULAR_KEYS}, standards
+

@@ -1,0 +1,316 @@
+"""Find the ingredient list(s), the "may contain" traces and the free-from lines of a label."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from checker.parsing._text import abbreviation_before, bounded, cached, make_view
+from checker.parsing.language import detect_language
+from checker.reference import LANGS, ReferenceData
+from checker.textnorm import fold_keep_offsets
+
+MAX_LIST_CHARS = 2500
+FUZZY_HEADING_SCORE = 85  # rapidfuzz ratio for an OCR-damaged heading word ("lngrcdients")
+_LINE = re.compile(r"[^\n]*")
+_BULLETS = r"[\W_]{0,3}"  # bullets, stars, quotes in front of a heading
+_FIRST_WORD = re.compile(r"[\W_]{0,3}([a-z|!1]{6,})(\s*[:;.]|\s*$)")
+_SEPARATORS = " \t.·•|/-—–:;"
+# a table row: a name, then an amount at the end of the line ("Natriumbutyraat 600 mg")
+_TABLE_ROW = re.compile(r".*\S\s+\d+(?:[.,]\d+)?\s?(?:mg|g|ug|mcg|µg|%|kcal|kj|iu|ie|cfu|kve|kbe|ufc)\W*$")
+
+
+@dataclass(frozen=True)
+class Section:
+    """An ingredient list: source offsets of the list text (heading excluded)."""
+
+    start: int
+    end: int
+    heading: str
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    heading: dict[str, re.Pattern[str]]
+    words: dict[str, tuple[str, ...]]
+    prefix: re.Pattern[str]  # a language prefix at a position ("fr :"); group 1 is the prefix word
+    prefix_before: re.Pattern[str]  # a line start holding only a language prefix ("NL: ")
+    prefix_langs: dict[str, str]  # prefix word -> language
+    stop: re.Pattern[str]  # another part of the label starts (matched at a line start)
+    traces: re.Pattern[str] | None
+    free_from: re.Pattern[str] | None
+
+
+def _build(ref: ReferenceData) -> _Patterns:
+    s = ref.sections
+    heading = {}
+    for lang in LANGS:
+        rx = bounded(getattr(s["ingredients"].patterns, lang))
+        if rx is not None:
+            heading[lang] = rx
+    words = {lang: tuple(getattr(s["ingredients_words"].patterns, lang)) for lang in LANGS} \
+        if "ingredients_words" in s else {}
+    prefix_langs: dict[str, str] = {}
+    if "language_prefix" in s:
+        for lang in LANGS:
+            for pat in getattr(s["language_prefix"].patterns, lang):
+                for word in pat.split("|"):
+                    prefix_langs[word] = lang
+    alternation = "|".join(sorted(map(re.escape, prefix_langs), key=len, reverse=True)) or "(?!)"
+    prefix = re.compile(rf"(?<![a-z])({alternation})\s?:")
+    prefix_before = re.compile(rf"[\W_]*(?:{alternation})\s?:[\W_]*")
+    stop_sets = [s[k].patterns.all() for k in ("stop", "traces", "contains", "free_from") if k in s]
+    stop = re.compile(_BULLETS + "(?<![a-z])(?:" + "|".join(f"(?:{p})" for group in stop_sets for p in group)
+                      + ")(?![a-z])") if stop_sets else re.compile("(?!)")
+    return _Patterns(heading, words, prefix, prefix_before, prefix_langs, stop,
+                     bounded(s["traces"].patterns.all()) if "traces" in s else None,
+                     bounded(s["free_from"].patterns.all()) if "free_from" in s else None)
+
+
+def _patterns(ref: ReferenceData) -> _Patterns:
+    return cached(ref, "sections", _build)
+
+
+# ---------------------------------------------------------------- headings
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    language: str | None
+
+
+def _line_bounds(folded: str, pos: int) -> tuple[int, int]:
+    start = folded.rfind("\n", 0, pos) + 1
+    end = folded.find("\n", pos)
+    return start, len(folded) if end < 0 else end
+
+
+def _heading_hits(text: str, folded: str, p: _Patterns) -> list[_Hit]:
+    found: dict[int, _Hit] = {}
+    for lang, rx in p.heading.items():
+        for m in rx.finditer(folded):
+            if not _heading_context(text, folded, m.start(), m.end(), p):
+                continue
+            old = found.get(m.start())
+            same = old is None or old.language == lang
+            end = max(m.end(), old.end if old else 0)
+            found[m.start()] = _Hit(m.start(), end, lang if same else None)
+    for m in _LINE.finditer(folded):
+        line_start = m.start()
+        w = _FIRST_WORD.match(folded, line_start, m.end())
+        if not w or w.start(1) in found or w.start(1) < line_start:
+            continue
+        lang = _fuzzy_heading(w.group(1), p)
+        if lang is not False:
+            found[w.start(1)] = _Hit(w.start(1), w.end(1), lang)
+    return sorted(found.values(), key=lambda h: h.start)
+
+
+def _fuzzy_heading(word: str, p: _Patterns) -> str | None | bool:
+    langs = {lang for lang, words in p.words.items()
+             for w in words if fuzz.ratio(word, w) >= FUZZY_HEADING_SCORE}
+    if not langs:
+        return False
+    return langs.pop() if len(langs) == 1 else None
+
+
+def _heading_context(text: str, folded: str, start: int, end: int, p: _Patterns) -> bool:
+    """A heading starts a line (or follows a sentence end, a separator or a language prefix) and is
+    followed by a colon, the end of its line, another heading, or an inline list; a capitalised
+    heading with a colon may also stand inside a line ("60 caps Ingredients: ...")."""
+    line_start, line_end = _line_bounds(folded, start)
+    before, after = folded[line_start:start], folded[end:line_end]
+    if text[start].isupper() and re.match(r"\s*:", after):
+        return True
+    ok_before = (re.fullmatch(r"[\W\d_]*", before) or p.prefix_before.fullmatch(before)
+                 or re.search(r"(?:[.!?·•|—–]|\s-)\s*$", before))
+    if not ok_before:
+        return False
+    rest = after.strip(_SEPARATORS)
+    if re.match(r"\s*[:;]", after) or not rest:
+        return True
+    if any(rx.match(rest) for rx in p.heading.values()):
+        return True
+    return "," in after and re.fullmatch(r"[\W_]*", before) is not None
+
+
+# ---------------------------------------------------------------- list extent
+def _skip_heading_tail(folded: str, pos: int, p: _Patterns) -> tuple[int, str | None]:
+    """Move past ": " after a heading, further headings ("· Ingrédients") and a language prefix."""
+    language = None
+    while True:
+        m = re.match(r"[ \t]*[:;.]?[ \t]*(?:[·•|/—–-][ \t]*)?", folded[pos:])
+        pos += m.end() if m else 0
+        nxt = next((m2 for rx in p.heading.values() if (m2 := rx.match(folded, pos))), None)
+        if nxt:
+            pos = nxt.end()
+            continue
+        pm = p.prefix.match(folded, pos)
+        if pm:
+            language = p.prefix_langs.get(pm.group(1))
+            pos = pm.end()
+            continue
+        break
+    if folded[pos:pos + 1] in ("\n", "") or not folded[pos:_line_bounds(folded, pos)[1]].strip():
+        pos = _next_content(folded, pos)
+        pm = p.prefix.match(folded, pos)
+        if pm:
+            language = p.prefix_langs.get(pm.group(1))
+            pos = pm.end()
+            while pos < len(folded) and folded[pos] in " \t":
+                pos += 1
+    return pos, language
+
+
+def _next_content(folded: str, pos: int) -> int:
+    while pos < len(folded) and folded[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _ends_sentence(text: str, folded: str, i: int, limit: int) -> bool:
+    """A period that ends the list: not after an abbreviation or a single letter ("L.")."""
+    if abbreviation_before(folded, i):
+        return False
+    if i + 1 >= limit or folded[i + 1] == "\n":
+        return True
+    if folded[i + 1] not in " \t":
+        return False
+    j = _next_content(folded, i + 1)
+    return j >= limit or not text[j].islower()
+
+
+def _continues(text: str, folded: str, last: int, nxt: int, blanks: int, depth: int, p: _Patterns) -> bool:
+    """Does the list go on at line `nxt` (the previous content ended at `last`)?"""
+    line = folded[nxt:_line_bounds(folded, nxt)[1]]
+    if p.stop.match(line) or p.prefix.match(line) or "\t" in text[nxt:nxt + len(line)]:
+        return False
+    if _TABLE_ROW.match(line) and "," not in line:
+        return False
+    if blanks:
+        return depth > 0 or folded[last - 1] in ",:(-&" or text[nxt].islower()
+    return True
+
+
+def _inline_heading(folded: str, i: int, p: _Patterns) -> bool:
+    """A capitalised heading with a colon inside a line ("Directions:", "Verzehrempfehlung:")."""
+    m = p.stop.match(folded, i)
+    return m is not None and re.match(r"[^\n,;]{0,3}:", folded[m.end():]) is not None
+
+
+def _table_only(folded: str) -> bool:
+    """A "list" that is a nutrient table ("Inhaltsstoffe\nMagnesiumbutyrat 600 mg"), not ingredients."""
+    return not re.search(r"[,;]", folded) and all(_TABLE_ROW.match(line.replace("\t", " "))
+                                                   for line in folded.splitlines() if line.strip())
+
+
+def _list_end(text: str, folded: str, start: int, limit: int, p: _Patterns) -> int:
+    depth, i, last = 0, start, start
+    while i < limit:
+        ch = folded[i]
+        if ch == "\n":
+            j = _next_content(folded, i)
+            blanks = folded.count("\n", i, j) - 1
+            if j >= limit or not _continues(text, folded, last, j, blanks, depth, p):
+                return last
+            i = j
+            continue
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch in ".!?" and _ends_sentence(text, folded, i, limit):
+            newline_next = i + 1 >= limit or folded[i + 1] == "\n"
+            if depth == 0 or newline_next:
+                return last
+        elif depth == 0 and text[i].isupper() and folded[i - 1] in " \t" and _inline_heading(folded, i, p):
+            return last  # two columns read as one line: "... silica   Directions: take ..."
+        if not ch.isspace():
+            last = i + 1
+        i += 1
+    return last
+
+
+# ---------------------------------------------------------------- public
+def find_ingredient_sections(text: str, ref: ReferenceData) -> list[Section]:
+    """Every ingredient list printed on the label (one per language on multilingual labels)."""
+    p = _patterns(ref)
+    folded = fold_keep_offsets(text)
+    hits = _heading_hits(text, folded, p)
+    sections: list[Section] = []
+    for n, hit in enumerate(hits):
+        if sections and hit.start < sections[-1].end:
+            continue
+        limit = min(len(text), hit.start + MAX_LIST_CHARS,
+                    *(h.start for h in hits[n + 1:] if h.start >= hit.end))
+        heading = text[hit.start:hit.end]
+        start, prefix_lang = _skip_heading_tail(folded, hit.end, p)
+        seen: set[str] = set()
+        while start < limit:
+            end = _list_end(text, folded, start, limit, p)
+            if end > start and not _table_only(folded[start:end]):
+                lang = prefix_lang or hit.language or detect_language(text[start:end])
+                sections.append(Section(start, end, heading, lang))
+                seen.add(lang or "")
+            nxt = _chained_prefix(folded, end, limit, p, seen) if prefix_lang else None
+            if nxt is None:
+                break
+            start, prefix_lang, heading = nxt[0], nxt[1], text[nxt[2]:nxt[0]].strip()
+    return sections
+
+
+def _chained_prefix(folded: str, end: int, limit: int, p: _Patterns, seen: set[str]) \
+        -> tuple[int, str, int] | None:
+    """The next language's list right after this one ("NL: ... FR : ..."), if any."""
+    pos = end
+    while pos < limit and (folded[pos] in _SEPARATORS or folded[pos].isspace()):
+        pos += 1
+    if folded.count("\n", end, pos) > 2:
+        return None
+    pm = p.prefix.match(folded, pos)
+    if not pm:
+        return None
+    lang = p.prefix_langs.get(pm.group(1))
+    if lang is None or lang in seen:
+        return None
+    return _next_content(folded, pm.end()), lang, pos
+
+
+def primary_section(sections: list[Section], language: str | None) -> Section | None:
+    """The list in the label's main language (else the first printed); the others only confirm it."""
+    if not sections:
+        return None
+    return next((s for s in sections if language and s.language == language), sections[0])
+
+
+def find_traces(text: str, ref: ReferenceData) -> list[str]:
+    """Allergen ids named in "may contain (traces of)" statements, in order of appearance."""
+    from checker.parsing.ingredients import find_allergens  # ingredients imports this module
+
+    p = _patterns(ref)
+    if p.traces is None:
+        return []
+    view = make_view(text)
+    found: list[str] = []
+    for m in p.traces.finditer(view.text):
+        clause = view.text[m.end():m.end() + 200]
+        stop = re.search(r"[.!?](?: |$)|\n", clause)
+        clause = clause[:stop.start()] if stop else clause
+        for allergen in find_allergens(clause, ref):
+            if allergen not in found:
+                found.append(allergen)
+    return found
+
+
+def is_trace_statement(folded: str, ref: ReferenceData) -> bool:
+    """Does this (folded) text hold a "may contain" statement ("kann Spuren von Nüssen enthalten")?"""
+    p = _patterns(ref)
+    return p.traces is not None and p.traces.search(folded) is not None
+
+
+def is_free_from(folded: str, ref: ReferenceData) -> bool:
+    """Does this (folded) text start with a free-from phrase ("sans dioxyde de titane")?"""
+    p = _patterns(ref)
+    return p.free_from is not None and p.free_from.match(folded.strip(_SEPARATORS)) is not None

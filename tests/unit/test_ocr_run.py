@@ -1,0 +1,144 @@
+"""How the OCR step reports Tesseract's failures and picks its passes (Tesseract itself is faked)."""
+from __future__ import annotations
+
+import os
+
+import pytesseract
+import pytest
+from PIL import Image
+
+from checker import imaging, ocr
+from checker.errors import OcrError, OcrTimeoutError
+from tests.render import render_label
+from tests.unit.test_ocr_parse import HEADER, LABEL, tsv
+
+# a second pass that also read the amount column
+SECOND = tsv("5\t1\t1\t1\t1\t1\t62\t68\t156\t26\t92.2\tZutaten",
+             "5\t1\t1\t1\t2\t1\t61\t117\t199\t25\t91.7\tCalciumbutyrat",
+             "5\t1\t1\t1\t2\t2\t900\t118\t46\t19\t93.0\t1200",
+             "5\t1\t1\t1\t2\t3\t960\t123\t38\t19\t93.0\tmg")
+
+
+@pytest.fixture
+def fake_tesseract(monkeypatch: pytest.MonkeyPatch) -> dict[int, object]:
+    """Replace the Tesseract run: outputs[psm] is the TSV to return, or an exception to raise."""
+    outputs: dict[int, object] = {}
+
+    def image_to_data(image: Image.Image, lang: str, config: str, timeout: float, output_type: str) -> str:
+        psm = int(config.split()[-1])
+        out = outputs[psm]
+        if isinstance(out, BaseException):
+            raise out
+        return out  # type: ignore[return-value]
+
+    monkeypatch.setattr(pytesseract, "image_to_data", image_to_data)
+    monkeypatch.setattr(ocr, "available_languages", lambda: frozenset({"eng", "nld", "deu", "fra", "osd"}))
+    monkeypatch.setattr(ocr, "tesseract_version", lambda: "tesseract 5.3.0")
+    return outputs
+
+
+@pytest.fixture
+def label() -> imaging.LoadedImage:
+    return imaging.LoadedImage(image=render_label(["Zutaten", "Calciumbutyrat 600 mg"] * 3, width=700),
+                               media_type="image/png", width=700, height=400, sha256="0" * 64)
+
+
+def test_tesseract_runs_with_one_thread() -> None:
+    assert os.environ.get("OMP_THREAD_LIMIT")  # set by importing checker.ocr unless the operator set it
+
+
+@pytest.mark.parametrize(("raised", "error", "words"), [
+    (RuntimeError("Tesseract process timeout"), OcrTimeoutError, ["longer than 60 s"]),
+    (pytesseract.TesseractNotFoundError(), OcrError, ["not installed", "apt-get install tesseract-ocr",
+                                                      "tesseract-ocr-nld", "brew install tesseract"]),
+    (pytesseract.TesseractError(1, "Error in pixReadMem"), OcrError, ["Tesseract failed", "pixReadMem"]),
+    (RuntimeError("something else"), OcrError, ["Tesseract failed"]),
+])
+def test_tesseract_failures_become_checker_errors(fake_tesseract: dict[int, object], raised: Exception,
+                                                  error: type[OcrError], words: list[str]) -> None:
+    fake_tesseract[3] = raised
+    with pytest.raises(error) as info:
+        ocr.read_text(Image.new("L", (200, 100), 255), timeout=60)
+    assert type(info.value) is error
+    assert info.value.__cause__ is raised
+    for word in words:
+        assert word in info.value.message
+
+
+@pytest.mark.parametrize(("languages", "words"), [
+    ("eng+xyz", ["missing", "xyz", "tesseract-ocr-xyz"]),
+    ("ita+eng+spa", ["ita, spa"]),
+    ("eng;rm -rf /", ["invalid"]),
+    ("", ["invalid"]),
+])
+def test_unusable_language_settings_are_named(fake_tesseract: dict[int, object], languages: str,
+                                              words: list[str]) -> None:
+    fake_tesseract[3] = LABEL
+    with pytest.raises(OcrError) as info:
+        ocr.read_text(Image.new("L", (200, 100), 255), languages=languages)
+    for word in words:
+        assert word in info.value.message
+
+
+def test_read_text_returns_parsed_words_in_input_pixels(fake_tesseract: dict[int, object]) -> None:
+    fake_tesseract[3] = LABEL
+    result = ocr.read_text(Image.new("L", (700, 400), 255), scale=2.0, languages="deu+eng")
+    assert result.text.startswith("Zutaten\nCalciumbutyrat 600 mg")
+    assert result.words[0].bbox == (31, 34, 78, 13)
+    assert (result.languages, result.engine, result.passes) == ("deu+eng", "tesseract 5.3.0", ("psm3",))
+
+
+def test_a_good_first_pass_is_the_only_one(fake_tesseract: dict[int, object], label: imaging.LoadedImage,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_tesseract[3] = LABEL
+    fake_tesseract[6] = AssertionError("no second pass expected")
+    monkeypatch.setattr(ocr, "good_enough", lambda p: True)
+    result = ocr.ocr_image(label)
+    assert result.passes == ("default/psm3",)
+    assert result.text.startswith("Zutaten\nCalciumbutyrat 600 mg")
+
+
+def test_a_weak_first_pass_gets_a_second_one_merged_in(fake_tesseract: dict[int, object],
+                                                       label: imaging.LoadedImage,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_tesseract[3] = LABEL
+    fake_tesseract[6] = SECOND
+    monkeypatch.setattr(ocr, "good_enough", lambda p: False)
+    result = ocr.ocr_image(label)
+    assert result.passes == ("default/psm3", "default/psm6")
+    assert "Calciumbutyrat 600 mg 1200 mg" in result.text
+    assert result.seconds >= 0
+
+
+def test_a_second_pass_that_times_out_keeps_the_first(fake_tesseract: dict[int, object],
+                                                      label: imaging.LoadedImage,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_tesseract[3] = LABEL
+    fake_tesseract[6] = RuntimeError("Tesseract process timeout")
+    monkeypatch.setattr(ocr, "good_enough", lambda p: False)
+    result = ocr.ocr_image(label)
+    assert result.passes == ("default/psm3",)
+    assert result.text == ocr.parse_tsv(LABEL).text
+
+
+def test_a_first_pass_that_times_out_is_an_error(fake_tesseract: dict[int, object],
+                                                 label: imaging.LoadedImage) -> None:
+    fake_tesseract[3] = RuntimeError("Tesseract process timeout")
+    with pytest.raises(OcrTimeoutError):
+        ocr.ocr_image(label, timeout=5)
+
+
+def test_a_blank_image_gets_no_second_pass(fake_tesseract: dict[int, object]) -> None:
+    fake_tesseract[3] = HEADER + "\n1\t1\t0\t0\t0\t0\t0\t0\t700\t400\t-1\t\n"
+    fake_tesseract[6] = AssertionError("no second pass expected")
+    blank = imaging.LoadedImage(image=Image.new("RGB", (700, 400), "white"), media_type="image/png",
+                                width=700, height=400, sha256="0" * 64)
+    result = ocr.ocr_image(blank)
+    assert (result.text, result.words, result.mean_confidence, result.passes) == ("", (), 0.0,
+                                                                                  ("default/psm3",))
+
+
+def test_no_time_left_is_a_timeout(fake_tesseract: dict[int, object]) -> None:
+    fake_tesseract[3] = LABEL
+    with pytest.raises(OcrTimeoutError):
+        ocr.read_text(Image.new("L", (200, 100), 255), timeout=0)
