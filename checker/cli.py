@@ -1,4 +1,4 @@
-"""Command line: `python -m checker check FILE... [--format jsonl|text] [--text]`."""
+"""Command line: `python -m checker check|batch|keys|worker ...` (run with --help for each)."""
 from __future__ import annotations
 
 import argparse
@@ -40,6 +40,30 @@ def build_parser() -> argparse.ArgumentParser:
                        help="jsonl: one JSON report per line (default); text: a readable summary")
     check.add_argument("--text", action="store_true",
                        help="the FILEs are label text (UTF-8); no OCR is run")
+    batch = commands.add_parser(
+        "batch", help="check a folder or zip of label photos into one CSV (or JSON Lines) file",
+        description="Check every photo of a folder (recursively) or a zip, with a progress bar. Stopped or "
+                    "interrupted? Run the same command again: it continues where it was and never checks a "
+                    "finished file twice (the batch is kept in the local database; OUT.batch remembers it).")
+    batch.add_argument("source", metavar="DIR_OR_ZIP")
+    batch.add_argument("--out", required=True, type=Path, metavar="OUT",
+                       help="results file: .csv (one row per label) or .jsonl (one report per line)")
+    batch.add_argument("--workers", type=int, default=2, help="photos checked at once (default 2)")
+    batch.add_argument("--restart", action="store_true", help="start a new batch instead of continuing")
+    batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    keys = commands.add_parser("keys", help="manage API keys",
+                               description="Create, list and revoke API keys.")
+    key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", parser_class=_Parser)
+    key_commands.required = True
+    create = key_commands.add_parser("create", help="create a key and print it (shown only once)")
+    create.add_argument("name", help="who or what uses the key, e.g. 'lab-robot'")
+    key_commands.add_parser("list", help="list keys (never the keys themselves)")
+    revoke = key_commands.add_parser("revoke", help="revoke a key: it stops working at once")
+    revoke.add_argument("key_id", metavar="ID")
+    worker = commands.add_parser("worker", help="run batch workers on the configured database",
+                                 description="Check queued batch items until stopped (Ctrl+C or SIGTERM); "
+                                             "for a machine that only works through batches.")
+    worker.add_argument("--workers", type=int, default=2, help="items checked at once (default 2)")
     return parser
 
 
@@ -47,6 +71,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
     """Run the command line; returns the exit status (1 when any file failed)."""
     args = build_parser().parse_args(argv)
     out = stdout or _utf8_stdout()
+    if args.command != "check":
+        from checker import cli_batch
+
+        return cli_batch.run(args, out)
     setup_error: CheckerError | None = None
     try:
         settings = Settings.from_env()

@@ -35,6 +35,13 @@ class Settings:
     max_upload_mb: float = 20.0
     max_pixels: int = 60_000_000
     secret_key: str | None = None  # None -> generated once and kept in instance_dir/secret_key
+    api_auth: bool = True  # API requests need "Authorization: Bearer KEY"; off only for local use
+    workers: int = 2  # in-process batch workers started with the app (0: none, e.g. a web-only node)
+    celery_broker_url: str = ""  # set (redis://...) -> batch items go to Celery workers instead
+    celery_queue: str = "checker"
+    max_batch_mb: float = 500.0  # one batch request (many files or a zip)
+    max_batch_files: int = 1000
+    stale_after: float = 900.0  # seconds: an item running longer than this lost its worker
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "instance_dir", Path(self.instance_dir))
@@ -47,12 +54,23 @@ class Settings:
             raise ConfigError(f"{PREFIX}MAX_UPLOAD_MB must be above 0, got {self.max_upload_mb}")
         if self.max_pixels <= 0:
             raise ConfigError(f"{PREFIX}MAX_PIXELS must be above 0, got {self.max_pixels}")
+        if self.workers < 0:
+            raise ConfigError(f"{PREFIX}WORKERS must be 0 or more, got {self.workers}")
+        if self.max_batch_mb <= 0 or self.max_batch_files <= 0:
+            raise ConfigError(f"{PREFIX}MAX_BATCH_MB and {PREFIX}MAX_BATCH_FILES must be above 0")
+        if self.stale_after <= self.ocr_timeout:
+            raise ConfigError(f"{PREFIX}STALE_AFTER must be longer than {PREFIX}OCR_TIMEOUT "
+                              f"({self.ocr_timeout:g} s), got {self.stale_after:g}")
         if not self.ocr_languages.strip():
             raise ConfigError(f"{PREFIX}OCR_LANGUAGES must name at least one language, e.g. eng")
 
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_batch_bytes(self) -> int:
+        return int(self.max_batch_mb * 1024 * 1024)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -76,7 +94,21 @@ class Settings:
         return _load_or_create_secret(self.instance_dir / SECRET_KEY_FILE)
 
 
-_CONVERTERS = {"ocr_timeout": float, "max_upload_mb": float, "max_pixels": int, "instance_dir": Path}
+def _boolean(raw: str) -> bool:
+    value = raw.lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(raw)
+
+
+_boolean.__name__ = "on/off value"
+_TRUE = {"1", "on", "true", "yes"}
+_FALSE = {"0", "off", "false", "no"}
+_CONVERTERS = {"ocr_timeout": float, "max_upload_mb": float, "max_pixels": int, "instance_dir": Path,
+               "api_auth": _boolean, "workers": int, "max_batch_mb": float, "max_batch_files": int,
+               "stale_after": float}
 
 
 def _convert(name: str, raw: str) -> Any:

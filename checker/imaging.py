@@ -1,6 +1,7 @@
 """Step 1: open an uploaded image safely, orient it, and prepare it for OCR (Pillow + OpenCV)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import struct
@@ -13,6 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from checker import documents, geometry
 from checker.errors import ImageTooLargeError, InputError, UnsupportedMediaError
 
 # Pillow's own decompression-bomb guard, set on purpose rather than left at its default: no
@@ -24,7 +26,7 @@ MAX_SIDE = 30_000  # px; a longer side is not a photo of a label
 MAX_ASPECT = 50  # a 1 x 5000 strip is not a label either
 MIN_SIDE = 32  # px; nothing smaller can hold readable text
 
-ACCEPTED = "JPEG/PNG/WebP/TIFF/BMP"
+ACCEPTED = "JPEG/PNG/WebP/TIFF/BMP, HEIC or PDF"
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
                "TIFF": "image/tiff", "BMP": "image/bmp"}
 _NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "TIFF": "TIFF", "BMP": "BMP"}
@@ -67,7 +69,8 @@ _TEXT_KINDS = (
     (b"<html", "a web page (HTML)"),
 )
 # everything Pillow raises on damaged or truncated data
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, IndexError)
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, IndexError,
+                  TypeError)  # TypeError: a TIFF without its dimension tags
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,10 @@ class PreparedImage:
     name: str = "default"  # which preparation made it (shown in OcrResult.passes)
     text_height: float | None = None  # estimated median glyph height in input px (None: no text found)
     glyph_centres: tuple[tuple[int, int], ...] = ()  # letter-like ink blobs, input px (to spot missed text)
+    # prepared px -> input px when the preparation is more than a scaling (None: divide by `scale`)
+    mapping: geometry.PointMap | None = None
+    input_size: tuple[int, int] | None = None  # (w, h) of the input; boxes are clipped to it
+    view_glyphs: tuple[tuple[int, int], ...] = ()  # letter-like blobs in prepared px (mapped views only)
 
 
 # ---------------------------------------------------------------- loading
@@ -206,12 +213,21 @@ def to_rgb(img: Image.Image) -> Image.Image:
 
 
 def load_image(data: bytes, filename: str | None = None, *, max_pixels: int = 60_000_000) -> LoadedImage:
-    """Decode an upload by its real type (not its name) into an upright RGB image, or raise why not."""
+    """Decode an upload by its real type (not its name) into an upright RGB image, or raise why not.
+
+    PDF (first pages) and HEIC/HEIF photos are decoded by checker.documents.
+    """
     if not data:
         raise InputError("the file is empty")
     fmt = sniff(data)
     if fmt is None:
-        raise _unsupported(data, filename)
+        document = documents.decode_document(data, max_pixels=min(max_pixels, PIXEL_CEILING))
+        if document is None:
+            raise _unsupported(data, filename)
+        img = to_rgb(document)
+        _check_size(img.width, img.height, max_pixels)
+        return LoadedImage(image=img, media_type=documents.document_type(data) or "application/octet-stream",
+                           width=img.width, height=img.height, sha256=hashlib.sha256(data).hexdigest())
     img, frames = _open(data, fmt, max_pixels)
     img, orientation = _orient(img)
     img = to_rgb(img)
@@ -220,7 +236,9 @@ def load_image(data: bytes, filename: str | None = None, *, max_pixels: int = 60
 
 
 # ---------------------------------------------------------------- preparation for OCR
-TARGET_TEXT_HEIGHT = 20.0  # px: median glyph height at which Tesseract's LSTM reads best
+# px of median glyph height (x-height ~16): on rendered and scanned labels 20 read as well as 24-30
+# and fastest; Tesseract's accuracy falls off below an x-height of ~10 px
+TARGET_TEXT_HEIGHT = 20.0
 FALLBACK_LONG_SIDE = 2200  # px: target when no text height can be estimated
 MAX_UPSCALE = 3.0
 MIN_SCALE = 0.25
@@ -313,11 +331,258 @@ def prepare(image: Image.Image) -> PreparedImage:
                          glyph_centres=tuple((round(x), round(y)) for x, y in centres))
 
 
-# Issue 3 adds deskew/perspective/rotation candidates here; ocr_image() tries them in order.
+# ---------------------------------------------------------------- straightening photos
+ANALYSIS_LONG_SIDE = 1200  # px: the label, text direction and line shapes are found on a copy this long
+MIN_TEXT_BLOBS = 20  # fewer letter- or word-shaped blobs: no text to straighten by
+UPRIGHT_MARGIN = 0.08  # |upright score| below this: 0 and 180 degrees cannot be told apart
+CROP_MARGIN = 0.25  # of the text area, kept around it when there is no label outline to crop to
+
+
+@dataclass(frozen=True)
+class Straightening:
+    """How to turn an input image into an upright, flat view of its text (found on a small copy)."""
+
+    matrix: np.ndarray  # 3x3, input px -> view px (the view: cropped, rectified, rotated)
+    size: tuple[int, int]  # (w, h) of the view
+    field: geometry.LineField | None  # bends that remain in the view's lines, None: straight
+    text_height: float | None  # median glyph height in view px (None: not measurable)
+    label_found: bool  # a label outline was found and its perspective undone
+    rotation: float  # degrees counter-clockwise applied (after any perspective correction)
+    upright: float  # upright score of the view (> 0 upright; near 0 unsure)
+    bend: float  # largest shift (view px) the field applies
+
+    @property
+    def changes_anything(self) -> bool:
+        """False when the input is already a flat, straight, upright print (the view adds nothing)."""
+        return (self.label_found or abs(self.rotation) >= geometry.MIN_SKEW
+                or self.field is not None)
+
+    @property
+    def sure_of_orientation(self) -> bool:
+        return abs(self.upright) >= UPRIGHT_MARGIN
+
+
+FLAT_CHECK_SIDE = 800  # px: the quick test for a flat print runs on a copy this long
+FLAT_MAX_SKEW = 1.0  # degrees: Tesseract reads a clean print this little skewed without help
+FLAT_BORDER = 0.03  # of the side: the frame strip that must be mostly plain paper in a flat print
+FLAT_PAPER_SHARE = 0.5  # of that strip within FLAT_PAPER_DIFF of the page's typical grey (colour
+FLAT_PAPER_DIFF = 20.0  # bands and borders may touch the edge; a table top around a photo does not)
+
+
+def looks_flat(image: Image.Image) -> bool:
+    """A quick test (a few tens of ms) for a flat, level, upright print filling the frame.
+
+    Such an image needs no straightening and gets the plain preparation. Level text, an upright
+    reading direction and a frame of plain paper all have to hold; anything else is analysed fully.
+    """
+    small, _ = geometry.downscale(to_gray(image), FLAT_CHECK_SIDE)
+    boxes = geometry.text_blobs(geometry.ink_mask(small))
+    if len(boxes) < MIN_TEXT_BLOBS:
+        return False
+    text_height = float(np.median(np.minimum(boxes[:, 2], boxes[:, 3])))
+    angle, _ = geometry.text_angle(geometry.text_region(boxes, small.shape), text_height)
+    if min(angle, 180.0 - angle) >= FLAT_MAX_SKEW:
+        return False
+    h, w = small.shape
+    b = max(2, round(FLAT_BORDER * min(h, w)))
+    frame = np.concatenate([small[:b].ravel(), small[-b:].ravel(), small[:, :b].ravel(), small[:, -b:].ravel()])
+    paper = float(np.median(small))
+    if float((np.abs(frame.astype(np.float32) - paper) <= FLAT_PAPER_DIFF).mean()) < FLAT_PAPER_SHARE:
+        return False
+    upright, _ = geometry.upright_score(small, text_height)
+    return upright > -UPRIGHT_MARGIN
+
+
+def _view(small: np.ndarray, matrix: np.ndarray, size: tuple[int, int], field: geometry.LineField | None
+          ) -> np.ndarray:
+    view = geometry.warp(small, matrix, size)
+    if field is None:
+        return view
+    map_x, map_y, _ = geometry.flatten_maps(field, size)
+    return geometry.remap(view, map_x, map_y)
+
+
+def _field_for(view: np.ndarray, text_height: float) -> tuple[geometry.LineField | None, float]:
+    """The field that straightens the view's lines, if it does: lines must come out straighter."""
+    pieces = geometry.line_samples(view, text_height)
+    field = geometry.fit_line_field(pieces, view.shape, text_height)
+    if field is None:
+        return None, 0.0
+    size = (view.shape[1], view.shape[0])
+    map_x, map_y, bend = geometry.flatten_maps(field, size)
+    if bend < geometry.MAX_CURVE_SAG * text_height:
+        return None, bend
+    after = geometry.wobble(geometry.line_samples(geometry.remap(view, map_x, map_y), text_height))
+    if after > 0.8 * geometry.wobble(pieces):
+        return None, bend
+    return field, bend
+
+
+def straighten(image: Image.Image) -> Straightening | None:
+    """Find the label, the direction and shape of its text lines and which way up it is; None: no text.
+
+    All measuring happens on a copy no longer than ANALYSIS_LONG_SIDE; the returned matrix maps
+    input pixels to the straightened view, so the final image is made with one warp (and one remap
+    for curved lines) from the full-resolution input.
+    """
+    rgb = np.asarray(image.convert("RGB"))
+    small_rgb, factor = geometry.downscale(rgb, ANALYSIS_LONG_SIDE)
+    small = cv2.cvtColor(small_rgb, cv2.COLOR_RGB2GRAY)
+    boxes = geometry.text_blobs(geometry.ink_mask(small))
+    if len(boxes) < MIN_TEXT_BLOBS:
+        return None
+    quad = geometry.find_label(small_rgb, boxes)
+    if quad is not None:
+        matrix, size = geometry.quad_matrix(quad)
+    else:
+        matrix, size = np.eye(3), (small.shape[1], small.shape[0])
+    view = geometry.warp(small, matrix, size) if quad is not None else small
+    boxes = geometry.text_blobs(geometry.ink_mask(view))
+    if len(boxes) < MIN_TEXT_BLOBS:
+        return None
+    text_height = float(np.median(np.minimum(boxes[:, 2], boxes[:, 3])))
+    seeds = geometry.text_region(boxes, view.shape)
+    angle, _ = geometry.text_angle(seeds, text_height)
+    rotation = -angle if angle <= 90 else 180.0 - angle
+    if abs(rotation) < geometry.MIN_SKEW:
+        rotation = 0.0
+    if rotation:
+        turn, size = geometry.rotation_matrix(rotation, size)
+        matrix = turn @ matrix
+        seeds = geometry.transform_points(seeds, turn)
+    if quad is None and len(seeds):
+        matrix, size = _crop_to(seeds, text_height, size, matrix)
+    elif len(seeds):
+        matrix, size = _widen_to(seeds, text_height, size, matrix)
+    view = geometry.warp(small, matrix, size)
+    field, bend = _field_for(view, text_height)
+    upright, _ = geometry.upright_score(_view(small, matrix, size, field), text_height)
+    if upright < -UPRIGHT_MARGIN:
+        turn, size = geometry.rotation_matrix(180.0, size)
+        matrix = turn @ matrix
+        rotation = (rotation + 180.0) % 360.0
+        view = geometry.warp(small, matrix, size)
+        field, bend = _field_for(view, text_height)
+        upright = -upright
+    flat = _view(small, matrix, size, field)
+    glyph_height = estimate_text_height(find_glyphs(flat))
+    return Straightening(matrix=matrix @ geometry.scaling(factor), size=size, field=field,
+                         text_height=glyph_height, label_found=quad is not None, rotation=rotation,
+                         upright=upright, bend=bend)
+
+
+def _crop_to(seeds: np.ndarray, text_height: float, size: tuple[int, int], matrix: np.ndarray
+             ) -> tuple[np.ndarray, tuple[int, int]]:
+    """Crop the view to the text (with a margin), when that removes a good part of it."""
+    low, high = seeds.min(axis=0), seeds.max(axis=0)
+    # generous: dense text leaves out big titles and lone amounts at the edge, which must stay in
+    margin = np.maximum(6 * text_height, CROP_MARGIN * (high - low))
+    x0, y0 = np.maximum(0, low - margin)
+    x1, y1 = np.minimum(size, high + margin)
+    if (x1 - x0) * (y1 - y0) > 0.7 * size[0] * size[1]:
+        return matrix, size
+    return geometry.translation(-x0, -y0) @ matrix, (max(1, round(x1 - x0)), max(1, round(y1 - y0)))
+
+
+def _widen_to(seeds: np.ndarray, text_height: float, size: tuple[int, int], matrix: np.ndarray
+              ) -> tuple[np.ndarray, tuple[int, int]]:
+    """Widen the view so that all the text (with a margin) is inside, when the label outline cut some."""
+    margin = 3 * text_height
+    x0, y0 = np.minimum(0, seeds.min(axis=0) - margin)
+    x1, y1 = np.maximum(size, seeds.max(axis=0) + margin)
+    if (x0, y0, x1, y1) == (0, 0, *size):
+        return matrix, size
+    return geometry.translation(-x0, -y0) @ matrix, (round(x1 - x0), round(y1 - y0))
+
+
+def flatten_light(gray: np.ndarray, text_height: float | None) -> np.ndarray:
+    """Divide out uneven light: the background, estimated by closing away the print, becomes white."""
+    size = int(3 * (text_height or 20)) | 1
+    small, factor = geometry.downscale(gray, 800)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(size * factor) | 1),) * 2)
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    background = cv2.GaussianBlur(background, (0, 0), max(1.0, size * factor / 2))
+    if factor < 1:
+        background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    out = cv2.divide(gray, np.maximum(background, 1), scale=255)
+    return out
+
+
+def render(image: Image.Image, geo: Straightening, *, name: str = "straight", light: bool = False,
+           turn: int = 0) -> PreparedImage:
+    """The straightened view of the full-resolution input at the scale Tesseract reads best.
+
+    One perspective warp (and one remap when lines are curved) from the input; `light` divides out
+    uneven light; `turn` (90, 180, 270) turns the result counter-clockwise, for orientation trials.
+    """
+    gray = to_gray(image)
+    matrix, size = geo.matrix, geo.size
+    input_per_view = float(np.sqrt(abs(np.linalg.det(np.linalg.inv(matrix)[:2, :2]))))
+    text_height = geo.text_height * input_per_view if geo.text_height else None  # in input px
+    per_input = choose_scale(round(size[0] * input_per_view), round(size[1] * input_per_view), text_height)
+    matrix = geometry.scaling(per_input * input_per_view) @ matrix
+    out_size = (max(1, round(size[0] * per_input * input_per_view)),
+                max(1, round(size[1] * per_input * input_per_view)))
+    source, source_matrix = gray, matrix
+    if per_input < 0.9:  # shrink by area averaging first: a perspective warp would alias small print
+        source = resize(gray, per_input)
+        source_matrix = matrix @ geometry.scaling(gray.shape[1] / source.shape[1])
+    out = geometry.warp(source, source_matrix, out_size)
+    mapping = geometry.PointMap((geometry.Homography(np.linalg.inv(matrix)),))
+    if geo.field is not None:
+        map_x, map_y, _ = geometry.flatten_maps(geo.field, out_size)
+        out = geometry.remap(out, map_x, map_y)
+        mapping = mapping.then(geometry.Remap(map_x, map_y))
+    if light:
+        out = flatten_light(out, TARGET_TEXT_HEIGHT)
+    out = normalise_contrast(out)
+    quarter_turns = (turn // 90) % 4
+    if quarter_turns:
+        mapping = mapping.then(geometry.QuarterTurns(quarter_turns, (out.shape[1], out.shape[0])))
+        out = np.ascontiguousarray(np.rot90(out, quarter_turns))
+    glyphs = find_glyphs(out)
+    view_centres = glyphs[:, :2] + glyphs[:, 2:] / 2 if len(glyphs) else np.zeros((0, 2))
+    centres = mapping(view_centres) if len(glyphs) else np.zeros((0, 2))
+    return PreparedImage(image=Image.fromarray(out, "L"), scale=per_input, name=name, text_height=text_height,
+                         glyph_centres=tuple((round(x), round(y)) for x, y in centres), mapping=mapping,
+                         input_size=image.size,
+                         view_glyphs=tuple((round(x), round(y)) for x, y in view_centres))
+
+
+# ---------------------------------------------------------------- the candidate list
 Preparation = Callable[[Image.Image], PreparedImage]
 PREPARATIONS: tuple[Preparation, ...] = (prepare,)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """One way to prepare an image for OCR, in the order candidates() lists them."""
+
+    name: str
+    make: Preparation
+    rescue: bool = False  # only worth a pass when the best reading so far is mostly noise
+
+    def __call__(self, image: Image.Image) -> PreparedImage:
+        return self.make(image)
+
+
 def candidates(image: Image.Image) -> list[Preparation]:
-    """Preparations to try for this image, best first (for now just the default one)."""
-    return list(PREPARATIONS)
+    """Preparations to try for this image, best first (ocr_image stops at the first good reading).
+
+    A flat, straight, upright print gets the plain preparation only (no time lost on clean prints).
+    A photo gets its straightened view; if that reads as noise, the view turned over (text upside
+    down); then the view with uneven light divided out; and, if everything so far reads as noise,
+    the plain preparation (in case the straightening went wrong).
+    """
+    if looks_flat(image):
+        return list(PREPARATIONS)
+    geo = straighten(image)
+    if geo is None or not geo.changes_anything:
+        return list(PREPARATIONS)
+    return [
+        Candidate("straight", functools.partial(render, geo=geo, name="straight")),
+        Candidate("straight-turned", functools.partial(render, geo=geo, name="straight-turned", turn=180),
+                  rescue=True),
+        Candidate("straight-light", functools.partial(render, geo=geo, name="straight-light", light=True)),
+        *(Candidate(getattr(p, "__name__", "default"), p, rescue=True) for p in PREPARATIONS),
+    ]

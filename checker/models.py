@@ -161,6 +161,8 @@ class Finding:
     severity: Severity
     message: str
     evidence: str | None = None
+    template: str | None = None  # messages.py key the message was rendered from (for other languages)
+    params: tuple[tuple[str, object], ...] = ()  # the values filled into that template
 
 
 @dataclass(frozen=True)

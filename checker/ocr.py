@@ -22,8 +22,10 @@ import pytesseract  # noqa: E402 - must see OMP_THREAD_LIMIT above
 from PIL import Image  # noqa: E402
 
 from checker.errors import OcrError, OcrTimeoutError  # noqa: E402
-from checker.imaging import LoadedImage, PreparedImage, candidates  # noqa: E402
+from checker.geometry import PointMap, box_to_input  # noqa: E402
+from checker.imaging import TARGET_TEXT_HEIGHT, LoadedImage, PreparedImage, candidates  # noqa: E402
 from checker.models import OcrLine, OcrResult, OcrWord  # noqa: E402
+from checker.ocr_quality import Assessment, assess  # noqa: E402
 from checker.ocr_layout import (  # noqa: E402
     LineKey,
     TsvWord,
@@ -57,6 +59,11 @@ MAX_MISSED_SHARE = 0.12  # of letter-like ink blobs outside every word box
 MAX_MISSED_GLYPHS = 4  # unread blobs in groups ("600 mg" beside a table rule is 5)
 MIN_SECONDS_FOR_PASS = 2.0
 SECOND_PASS_MARGIN = 1.05  # the second pass leads the layout only when clearly better
+MAX_PREPARATIONS = 3  # full psm-3 passes over different preparations (the psm-6 pass comes on top)
+# a reading with fewer known words than this, or a smaller share of them, is noise (upside down,
+# the wrong crop): the rescue preparations are tried
+NOISE_SHARE = 0.2
+NOISE_WORDS = 5
 
 
 # ---------------------------------------------------------------- pure TSV parsing
@@ -113,8 +120,15 @@ def tsv_words(tsv: str | Mapping[str, Sequence]) -> list[TsvWord]:
     return words
 
 
-def _scaled_box(w: TsvWord, scale: float) -> tuple[int, int, int, int]:
-    """The word's box in input pixels, rounded outwards so it still encloses the word."""
+def _scaled_box(w: TsvWord, scale: float, mapping: PointMap | None = None,
+                input_size: tuple[int, int] | None = None) -> tuple[int, int, int, int]:
+    """The word's box in input pixels, rounded outwards so it still encloses the word.
+
+    With a mapping (a straightened preparation) the box's corners are mapped back to the input and
+    their bounding rectangle taken, clipped to the input image.
+    """
+    if mapping is not None:
+        return box_to_input((w.left, w.top, w.width, w.height), mapping, input_size or (1 << 30, 1 << 30))
     x, y = math.floor(w.left / scale + 1e-6), math.floor(w.top / scale + 1e-6)
     right, bottom = math.ceil((w.left + w.width) / scale - 1e-6), math.ceil(w.bottom / scale - 1e-6)
     return x, y, max(0, right - x), max(0, bottom - y)
@@ -130,11 +144,13 @@ def _mean(values: Sequence[float]) -> float:
     return round(sum(values) / len(values), 2) if values else 0.0
 
 
-def build_text(words: Sequence[TsvWord], *, scale: float = 1.0) -> ParsedTsv:
+def build_text(words: Sequence[TsvWord], *, scale: float = 1.0, mapping: PointMap | None = None,
+               input_size: tuple[int, int] | None = None) -> ParsedTsv:
     """Join words into text: one line per Tesseract line, a blank line between paragraphs and blocks.
 
     Each OcrWord records its offsets in that text; boxes are divided by `scale` (prepared px per input
-    px) so they are in input-image pixels; confidences of -1 are kept but left out of every mean.
+    px), or mapped back through `mapping`, so they are in input-image pixels; confidences of -1 are
+    kept but left out of every mean.
     """
     parts: list[str] = []
     out_words: list[OcrWord] = []
@@ -153,7 +169,7 @@ def build_text(words: Sequence[TsvWord], *, scale: float = 1.0) -> ParsedTsv:
             if i:
                 parts.append(" ")
                 offset += 1
-            made.append(OcrWord(text=w.text, confidence=w.confidence, bbox=_scaled_box(w, scale),
+            made.append(OcrWord(text=w.text, confidence=w.confidence, bbox=_scaled_box(w, scale, mapping, input_size),
                                 line=len(out_lines), start=offset, end=offset + len(w.text)))
             parts.append(w.text)
             offset += len(w.text)
@@ -254,6 +270,10 @@ class _Pass:
     def name(self) -> str:
         return f"{self.prepared.name}/psm{self.psm}"
 
+    @functools.cached_property
+    def assessment(self) -> Assessment:
+        return assess(self.words)
+
 
 def _run_pass(prepared: PreparedImage, psm: int, languages: str, timeout: float) -> _Pass:
     if timeout <= 0:  # pytesseract would take 0 or less as "no limit"
@@ -265,22 +285,67 @@ def _run_pass(prepared: PreparedImage, psm: int, languages: str, timeout: float)
 
 def good_enough(p: _Pass) -> bool:
     """False when a pass read too few words, too unsure, or left visible text unread."""
-    parsed = build_text(p.words, scale=p.prepared.scale)
+    parsed = _build(p.words, p.prepared)
     grouped, share = missed_glyphs(p.prepared.glyph_centres, [w.bbox for w in parsed.words],
                                    p.prepared.text_height)
     return (len(parsed.words) >= MIN_WORDS and parsed.mean_confidence >= WEAK_CONFIDENCE
             and grouped <= MAX_MISSED_GLYPHS and share <= MAX_MISSED_SHARE)
 
 
+def _reads_well(p: _Pass) -> bool:
+    """Whether to stop trying preparations. A plain print must also have left no visible text
+    unread (good_enough); a straightened photo must read as a label (confident, known words)."""
+    if p.prepared.mapping is None:
+        return good_enough(p)
+    return p.assessment.good
+
+
+def _complete(p: _Pass) -> bool:
+    """Whether a pass left no letters unread, so that no second, differently segmented pass is needed.
+
+    For a straightened photo only the letters within the area of the words read count (measured in
+    the prepared image): the photo's background and the label's edges hold letter-like specks.
+    """
+    if p.prepared.mapping is None:
+        return good_enough(p)
+    if not p.words or not p.prepared.view_glyphs:
+        return bool(p.words)
+    left = min(w.left for w in p.words)
+    right = max(w.left + w.width for w in p.words)
+    top, bottom = min(w.top for w in p.words), max(w.bottom for w in p.words)
+    pad = 0.1 * (right - left)
+    inside = [(x, y) for x, y in p.prepared.view_glyphs
+              if left - pad <= x <= right + pad and top <= y <= bottom]
+    grouped, share = missed_glyphs(inside, [(w.left, w.top, w.width, w.height) for w in p.words],
+                                   TARGET_TEXT_HEIGHT)
+    return grouped <= MAX_MISSED_GLYPHS and share <= MAX_MISSED_SHARE
+
+
+def _better(a: _Pass, b: _Pass | None) -> bool:
+    """Whether pass a read more of the label than pass b (confidence x known words, then quality)."""
+    if b is None:
+        return True
+    sa, sb = a.assessment.score, b.assessment.score
+    if sa != sb:
+        return sa > sb
+    return quality(a.words) > quality(b.words)
+
+
 def _is_blank(p: _Pass) -> bool:
     return not p.words and p.prepared.text_height is None
 
 
-def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeout: float = 60) -> OcrResult:
-    """Prepare the image and read it; a weak read gets a second, differently segmented pass, merged in.
+def _reads_as_noise(p: _Pass) -> bool:
+    return p.assessment.known_share < NOISE_SHARE or p.assessment.known < NOISE_WORDS
 
-    `timeout` bounds the whole call. Only a timeout of the first pass is an error; a later pass that
-    runs out of time is dropped and the best result so far kept.
+
+def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeout: float = 60) -> OcrResult:
+    """Read the image: try the candidate preparations in order until one reads well, keep the best.
+
+    A flat print is read once (with a second, differently segmented pass merged in when the first
+    left text unread); a photo is straightened first and, while the reading is weak, prepared in
+    other ways (turned over, light evened out). `timeout` bounds the whole call. Only a timeout of
+    the first pass is an error; a later pass that runs out of time is dropped and the best kept.
     """
     check_languages(languages)
     started = time.perf_counter()
@@ -291,8 +356,11 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
     best: _Pass | None = None
     tried: list[str] = []
     for preparation in candidates(loaded.image):
-        if best is not None and (good_enough(best) or left() < _needed(best)):
-            break
+        if best is not None:
+            if _reads_well(best) or left() < _needed(best) or len(tried) >= MAX_PREPARATIONS:
+                break
+            if getattr(preparation, "rescue", False) and not _reads_as_noise(best):
+                continue
         try:
             current = _run_pass(preparation(loaded.image), FIRST_PSM, languages, left())
         except OcrTimeoutError as e:
@@ -301,12 +369,12 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
                                       "smaller or sharper photo") from e
             break
         tried.append(current.name)
-        if best is None or quality(current.words) > quality(best.words):
+        if _better(current, best):
             best = current
     if best is None:
         raise OcrError("no image preparation was configured")
     words = best.words
-    if not good_enough(best) and not _is_blank(best) and left() >= _needed(best):
+    if not (_reads_well(best) and _complete(best)) and not _is_blank(best) and left() >= _needed(best):
         try:
             second = _run_pass(best.prepared, SECOND_PSM, languages, left())
             tried.append(second.name)
@@ -314,10 +382,14 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
         except OcrTimeoutError:
             pass
     words = join_paragraphs(reading_order(join_table_rows(join_split_words(words))))
-    parsed = build_text(words, scale=best.prepared.scale)
+    parsed = _build(words, best.prepared)
     return OcrResult(text=parsed.text, words=parsed.words, mean_confidence=parsed.mean_confidence,
                      languages=languages, engine=tesseract_version(),
                      seconds=round(time.perf_counter() - started, 3), passes=tuple(tried), lines=parsed.lines)
+
+
+def _build(words: Sequence[TsvWord], prepared: PreparedImage) -> ParsedTsv:
+    return build_text(words, scale=prepared.scale, mapping=prepared.mapping, input_size=prepared.input_size)
 
 
 def _needed(p: _Pass) -> float:

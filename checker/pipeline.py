@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from checker import imaging, ocr, rules
+from checker import barcode, imaging, ocr, rules
 from checker import report as reporting
 from checker.config import Settings
 from checker.errors import CheckerError
 from checker.parsing import parse_label
 from checker.reference import ReferenceData, default_reference
 
-STAGES = ("prepare", "ocr", "parse", "rules", "report")
+STAGES = ("prepare", "barcode", "ocr", "parse", "rules", "report")
 TEXT_MEDIA_TYPE = "text/plain"
 
 
@@ -74,9 +74,13 @@ def _image_report(run: _Run, data: bytes, filename: str, settings: Settings | No
         loaded = imaging.load_image(data, filename, max_pixels=settings.max_pixels)
     run.input = {"filename": filename, "sha256": loaded.sha256, "media_type": loaded.media_type,
                  "width": loaded.width, "height": loaded.height}
+    with run.stage("barcode"):
+        gtin = barcode.read_gtin(loaded.image)
     with run.stage("ocr"):
         result = ocr.ocr_image(loaded, languages=settings.ocr_languages, timeout=settings.ocr_timeout)
-    return _analyse(run, result.text, ref, result)
+    report = _analyse(run, result.text, ref, result)
+    report["product"]["barcode"] = gtin
+    return report
 
 
 def _text_report(run: _Run, text: str, filename: str, ref: ReferenceData | None) -> dict[str, Any]:

@@ -25,6 +25,7 @@ VERDICT_WORDS = {
     "fail": "FAIL - the label breaks a rule or the product is not what it claims",
     "unreadable": "UNREADABLE - the photo gives no usable text; take a better photo",
 }
+PRODUCT_NAME_MAX = 80
 SEVERITY_HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "For information"}
 
 
@@ -50,7 +51,9 @@ def _ocr(ocr: OcrResult | None) -> dict[str, Any] | None:
         return None
     return {"engine": ocr.engine, "languages": ocr.languages,
             "mean_confidence": _num(ocr.mean_confidence), "seconds": round(ocr.seconds, 2),
-            "text": ocr.text, "passes": list(ocr.passes)}
+            "text": ocr.text, "passes": list(ocr.passes),
+            # [text, [x, y, w, h], start, end, line]: lets the workbench outline evidence line by line
+            "words": [[w.text, list(w.bbox), w.start, w.end, w.line] for w in ocr.words]}
 
 
 def _serving(serving: Serving) -> dict[str, Any]:
@@ -111,8 +114,19 @@ def _particulars(label: ParsedLabel) -> dict[str, bool | str]:
     return out
 
 
-def _finding(f: Finding) -> dict[str, Any]:
-    return {"rule": f.rule, "severity": f.severity, "message": f.message, "evidence": f.evidence}
+def _finding(f: Finding, label: ParsedLabel, ocr: OcrResult | None) -> dict[str, Any]:
+    span = rules.locate(label.text, f.evidence or "")
+    return {"rule": f.rule, "severity": f.severity, "message": f.message, "evidence": f.evidence,
+            "bbox": bbox_for(ocr, label.text, span), "template": f.template, "params": dict(f.params)}
+
+
+def product_name(text: str) -> str | None:
+    """The product as the label names it: its first line with a few letters (the title), shortened."""
+    for line in text.splitlines():
+        line = line.strip(" \t-·|*")
+        if sum(ch.isalpha() for ch in line) >= 3:
+            return line[:PRODUCT_NAME_MAX]
+    return None
 
 
 def build_report(label: ParsedLabel, findings: list[Finding], ref: ReferenceData, *,
@@ -127,12 +141,13 @@ def build_report(label: ParsedLabel, findings: list[Finding], ref: ReferenceData
         "language": label.language,
         "ocr": _ocr(ocr),
         "serving": _serving(label.serving),
+        "product": {"name": product_name(label.text), "barcode": None},
         "ingredients": [_ingredient(i, label, ocr) for i in label.ingredients],
         "actives": [_active(a, label.serving, ref) for a in rules.relevant_actives(label)],
         "allergens": sorted(rules.label_allergens(label, ref)),
         "traces": sorted(set(label.traces)),
         "particulars": _particulars(label),
-        "findings": [_finding(f) for f in findings],
+        "findings": [_finding(f, label, ocr) for f in findings],
         "versions": _versions(ref),
     }
 
@@ -153,6 +168,7 @@ def error_report(filename: str | None, error: Exception, *, input: dict[str, Any
         "language": None,
         "ocr": None,
         "serving": None,
+        "product": {"name": None, "barcode": None},
         "ingredients": [],
         "actives": [],
         "allergens": [],

@@ -91,7 +91,8 @@ class Context:
                 **values: object) -> Finding:
         severity = SEVERITY[rule]
         message = messages.render(template or rule, self.lang, **values)
-        return Finding(rule=rule, severity=severity, message=message, evidence=evidence)
+        return Finding(rule=rule, severity=severity, message=message, evidence=evidence,
+                       template=template or rule, params=tuple(values.items()))
 
 
 # ---------------------------------------------------------------- helpers
@@ -302,7 +303,7 @@ def ocr_words_for(ocr: OcrResult | None, text: str, span: tuple[int, int] | None
     return [w for w in ocr.words if w.start < end and w.end > start]
 
 
-def _locate(text: str, needle: str, within: tuple[int, int] | None = None) -> tuple[int, int] | None:
+def locate(text: str, needle: str, within: tuple[int, int] | None = None) -> tuple[int, int] | None:
     """Span of `needle` in `text` ignoring case and accents, inside `within` when given."""
     if not needle:
         return None
@@ -506,8 +507,8 @@ def rule_claim_disease(ctx: Context) -> list[Finding]:
         if claim.text in seen:
             continue
         seen.add(claim.text)
-        sentence = _locate(ctx.label.text, claim.text)
-        term_span = _locate(ctx.label.text, claim.term, sentence) or _locate(ctx.label.text, claim.term)
+        sentence = locate(ctx.label.text, claim.text)
+        term_span = locate(ctx.label.text, claim.term, sentence) or locate(ctx.label.text, claim.term)
         if _read_with_doubt(ctx, term_span):
             out.append(ctx.finding("claim.disease-unconfirmed", claim.text, "claim.disease#unconfirmed",
                                    term=claim.term))

@@ -1,6 +1,7 @@
 """Text normalisation shared by the parser and the reference lookups."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -27,10 +28,14 @@ def fold(text: str) -> str:
     return text.lower()
 
 
+@functools.lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    if ch == "\n":
+        return ch
+    f = fold(ch)
+    return f[:1] if f else " "
+
+
 def fold_keep_offsets(text: str) -> str:
     """Like fold() but one output char per input char, so match offsets map back to `text`."""
-    out = []
-    for ch in text:
-        f = fold(ch) if ch not in "\n" else ch
-        out.append(f[:1] if f else " ")
-    return "".join(out)
+    return "".join(map(_fold_char, text))

@@ -212,6 +212,17 @@ ensure_test_fonts() {
     fi
 }
 
+# ---------------------------------------------------------------- browser for the browser tests
+ensure_test_browser() {
+    [ -n "${CHECKER_CHROMIUM:-}" ] && [ -x "${CHECKER_CHROMIUM}" ] && return 0
+    command -v chromium >/dev/null 2>&1 && return 0
+    if have_apt; then
+        apt_install chromium
+    else
+        say "note: Chromium not found; the browser tests need it (set CHECKER_CHROMIUM to its path)"
+    fi
+}
+
 main() {
     parse_args "$@"
     if [ "$PYTHON_ENV" = 1 ]; then
@@ -223,6 +234,7 @@ main() {
         ensure_tesseract
         if [ "$DEV" = 1 ]; then
             ensure_test_fonts
+            ensure_test_browser
         fi
     fi
 }

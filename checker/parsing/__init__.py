@@ -3,12 +3,19 @@ from __future__ import annotations
 
 import re
 
-from checker.models import Ingredient, ParsedLabel, Particular
+from checker.models import Claim, Ingredient, ParsedLabel, Particular
 from checker.parsing.claims import find_claims, find_postbiotic_wording
+from checker.parsing.fuzzy import Corrected, correct_text
 from checker.parsing.ingredients import parse_ingredients
 from checker.parsing.language import detect_language
 from checker.parsing.particulars import find_particulars
-from checker.parsing.sections import Section, find_ingredient_sections, find_traces, primary_section
+from checker.parsing.sections import (
+    Section,
+    find_headless_list,
+    find_ingredient_sections,
+    find_traces,
+    primary_section,
+)
 from checker.reference import ReferenceData
 from checker.textnorm import fold
 
@@ -20,19 +27,37 @@ _SAME_LENGTH = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u20
                               "\u2019": "'", "\u2018": "'", "\u00b4": "'", "\ufb01": "f", "\ufb02": "f"})
 
 
+# OCR reads label borders, column rules and shadows as marks at the ends of lines: "| Zutaten -",
+# "_| Bütyrat,", "ontbijt |". A mark before a capital or a digit, or at the end, is blanked; "| capsule"
+# stays (there "|" may be a 1).
+_EDGE_JUNK = re.compile(r"^[ \t]*(?:[|_~=«»©®•*\\]+[ \t]*)+(?=[A-ZÀ-Ý0-9\"'‚(])|[ \t]+[|_~=«»©®\\]+[ \t]*$",
+                        re.MULTILINE)
+
+
 def prepare_text(text: str) -> str:
-    """Unify dashes, quotes and odd spaces without changing the length (offsets stay valid)."""
-    return text.translate(_SAME_LENGTH)
+    """Unify dashes, quotes and odd spaces and blank border marks at line ends, without changing the
+    length (offsets stay valid)."""
+    text = text.translate(_SAME_LENGTH)
+    return _EDGE_JUNK.sub(lambda m: " " * len(m.group()), text)
 
 
 def parse_label(text: str, ref: ReferenceData) -> ParsedLabel:
-    """Read everything the rules need from label text; spans are offsets in `text`."""
+    """Read everything the rules need from label text; spans are offsets in `text`. OCR-damaged words
+    are read as the reference words they were meant to be; the evidence keeps what was printed."""
+    corrected = correct_text(prepare_text(text), ref)
+    label = _parse(corrected.text, ref)
+    return _restore(label, text, corrected)
+
+
+def _parse(prepared: str, ref: ReferenceData) -> ParsedLabel:
     from checker.parsing.actives import find_actives
     from checker.parsing.serving import parse_serving
 
-    prepared = prepare_text(text)
     language = detect_language(prepared)
     sections = find_ingredient_sections(prepared, ref)
+    if not any(_recognised(prepared, s, ref) for s in sections):  # no list, or only noise under a heading
+        headless = find_headless_list(prepared, ref)
+        sections = [headless] if headless else sections
     primary = primary_section(sections, language)
     ingredients = _ingredients(prepared, primary, sections, ref)
     serving = parse_serving(prepared, ref)
@@ -41,7 +66,7 @@ def parse_label(text: str, ref: ReferenceData) -> ParsedLabel:
     if primary is not None:
         particulars["ingredients"] = Particular(True, None, " ".join(primary.heading.split()) or None)
     return ParsedLabel(
-        text=text,
+        text=prepared,
         language=language,
         ingredients=ingredients,
         actives=find_actives(prepared, ingredients, ref),
@@ -52,6 +77,41 @@ def parse_label(text: str, ref: ReferenceData) -> ParsedLabel:
         postbiotic_wording=find_postbiotic_wording(prepared, ref),
         process_standards=standards,
     )
+
+
+def _recognised(text: str, section: Section, ref: ReferenceData) -> bool:
+    """Does the list name anything the reference knows (an additive, a class, an active, an amount)?"""
+    return any(i.kind != "other" or i.function or i.e_number or i.amount
+               for i in parse_ingredients(text, section.start, section.end, ref))
+
+
+def _restore(label: ParsedLabel, text: str, corrected: Corrected) -> ParsedLabel:
+    """Spans and evidence back in the printed text (names and values stay as read)."""
+    label.text = text
+    if not corrected.corrections:
+        return label
+    for ing in label.ingredients:
+        if ing.span is not None:
+            ing.span = corrected.span(*ing.span)
+            ing.text = " ".join(text[ing.span[0]:ing.span[1]].split())
+    for active in label.actives:
+        active.evidence = corrected.restore(active.evidence) or active.evidence
+    label.serving.evidence = corrected.restore(label.serving.evidence)
+    for particular in label.particulars.values():
+        particular.evidence = corrected.restore(particular.evidence)
+    label.claims = [_restore_claim(claim, corrected) for claim in label.claims]
+    label.postbiotic_wording = corrected.restore(label.postbiotic_wording)
+    return label
+
+
+def _restore_claim(claim: Claim, corrected: Corrected) -> Claim:
+    """The printed sentence, and the printed disease word inside it (the rules check its confidence)."""
+    sentence = corrected.locate(claim.text)
+    if sentence is None:
+        return claim
+    term = corrected.locate(claim.term, *sentence)
+    printed_term = " ".join(corrected.printed(*term).split()) if term else claim.term
+    return Claim(" ".join(corrected.printed(*sentence).split()), printed_term)
 
 
 def _ingredients(text: str, primary: Section | None, sections: list[Section],

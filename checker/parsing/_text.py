@@ -151,6 +151,7 @@ def bounded(patterns: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("(?<![a-z])(?:" + "|".join(f"(?:{p})" for p in pats) + ")(?![a-z])")
 
 
+_TABLE_LINE = re.compile(r"\d\s?(?:mg|g|µg|ug|mcg|%|kcal|kj|iu|cfu)\W*$", re.IGNORECASE)
 _HEADING_WORDS = 4  # a line of at most this many words without final punctuation may be a heading
 
 
@@ -163,7 +164,7 @@ def blocks(text: str) -> list[tuple[int, int]]:
     for n, (a, b) in enumerate(lines):
         line = text[a:b].strip()
         if not line:
-            if start is not None:
+            if start is not None and not _runs_on(text, lines, n):
                 spans.append((start, _prev_end(lines, n)))
                 start = None
             continue
@@ -184,6 +185,18 @@ def blocks(text: str) -> list[tuple[int, int]]:
     if start is not None:
         spans.append((start, len(text)))
     return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _runs_on(text: str, lines: list[tuple[int, int]], n: int) -> bool:
+    """Does the sentence before the blank line n go on after it? OCR puts blank lines inside paragraphs:
+    "Außerhalb der Reichweite von kleinen" / "" / "Kindern lagern." (a long line left unfinished, and
+    a next line that is no heading)."""
+    before = text[lines[n - 1][0]:lines[n - 1][1]].strip() if n else ""
+    after = next((text[a:b].strip() for a, b in lines[n + 1:] if text[a:b].strip()), "")
+    if not before or not after or "\t" in before or "\t" in after:
+        return False
+    unfinished = len(before.split()) > _HEADING_WORDS and not before.endswith((".", "!", "?", ":", ";"))
+    return unfinished and not _heading_like(after) and not _TABLE_LINE.search(before)
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:

@@ -70,6 +70,10 @@ _OCR_NUMBER_RE = re.compile(r"(?<![\w,])(?<!\d\.)(?P<tok>[0-9OolI|][0-9OolI|.,]*
 _RANGE_JOIN_RE = re.compile(RANGE_SEP, re.IGNORECASE)
 
 
+# no label prints more; keeps every product of amounts (dose x units x servings) a finite float
+MAX_VALUE = 1e30
+
+
 def parse_number(text: str) -> float | None:
     """Read one printed number: "1,200" -> 1200, "1,5" -> 1.5, "10.000" -> 10000, "1 200" -> 1200."""
     s = text.strip().translate(_SAME_LENGTH).replace("'", "")
@@ -78,7 +82,7 @@ def parse_number(text: str) -> float | None:
     s = re.sub(r"\s", "", s)
     seps = [c for c in s if c in ".,"]
     if not seps:
-        return float(s) if s.isdigit() else None
+        return _to_float(s) if s.isdigit() else None
     if "." in seps and "," in seps:  # "1.200,5" or "1,200.5": the last separator is the decimal one
         dec = s.rfind(".") if s.rfind(".") > s.rfind(",") else s.rfind(",")
         whole = re.sub(r"[.,]", "", s[:dec])
@@ -97,9 +101,10 @@ def parse_number(text: str) -> float | None:
 
 def _to_float(s: str) -> float | None:
     try:
-        return float(s)
+        value = float(s)
     except ValueError:
         return None
+    return value if value <= MAX_VALUE else None  # also drops inf from a 400-digit run
 
 
 def _prepare(text: str) -> str:
@@ -150,6 +155,8 @@ def _amount_from_match(m: re.Match[str], text: str, unit: str | None) -> Amount 
     factor = _factor(m)
     value *= factor
     value_max = value_max * factor if value_max is not None else None
+    if value > MAX_VALUE or (value_max or 0) > MAX_VALUE:
+        return None
     if unit == "kg":
         unit, value = "g", value * 1000
         value_max = value_max * 1000 if value_max is not None else None

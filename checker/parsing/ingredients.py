@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from checker.models import Amount, Ingredient
-from checker.parsing._text import View, cached, make_view
+from checker.parsing._text import ABBREVIATIONS, View, cached, make_view
 from checker.reference import Additive, ReferenceData
 from checker.textnorm import fold
 
@@ -28,6 +28,7 @@ _CONJUNCTION = re.compile(r" (?:and|en|und|et|&) ")
 _AMOUNT_ONLY = re.compile(r"\s*(?:min\.?|ca\.?|approx\.?)?\s*\d[\d.,]*\s?(?:%|mg|g|ug|µg|mcg|iu|ie)\s*")
 _AMOUNT_UNITS = frozenset({"mg", "g", "ug", "%", "IU", "cfu", "cells"})
 _TRIM = " \t\n.,;:*†‡°'\""
+_PERIOD_COMMA = re.compile(r"\. [a-zà-ÿ]")
 _LEADING_CONJ = re.compile(r"(?:and|en|und|et|&)\s+", re.IGNORECASE)
 
 
@@ -41,6 +42,8 @@ class _Lookups:
     classes: dict[str, str]  # squeezed folded class name -> function class id
     nutrient_rx: re.Pattern[str] | None
     allergen_rx: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]  # id, triggers, exemptions
+    fuzzy_names: tuple[str, ...] = ()  # squeezed additive names long enough for the fuzzy comparison
+    fuzzy_additives: tuple[Additive, ...] = ()
 
 
 def _squeeze(name: str) -> str:
@@ -79,6 +82,8 @@ def _build(ref: ReferenceData) -> _Lookups:
         classes,
         re.compile(f"(?<![a-z])(?:{nutrients})") if nutrients else None,
         tuple(allergen_rx),
+        tuple(n for n in names if len(n) >= FUZZY_MIN_LEN),
+        tuple(a for n, a in names.items() if len(n) >= FUZZY_MIN_LEN),
     )
 
 
@@ -153,15 +158,14 @@ def _fuzzy_additive(folded: str, ref: ReferenceData, in_class: str | None) -> Ad
     lk = _lookups(ref)
     cutoff = FUZZY_NAME_SCORE_IN_CLASS if in_class else FUZZY_NAME_SCORE
     best: tuple[float, Additive | None] = (0.0, None)
-    for name, add in lk.additive_names.items():
-        if len(name) < FUZZY_MIN_LEN:
-            continue
-        # the lower in-class cutoff only for additives that have that function
-        need = cutoff if in_class is None or in_class in add.functions else FUZZY_NAME_SCORE
-        for size in range(1, min(len(words), 4) + 1):
-            for i in range(len(words) - size + 1):
-                window = _squeeze("".join(words[i:i + size]))
-                score = fuzz.ratio(window, name)
+    for size in range(1, min(len(words), 4) + 1):
+        for i in range(len(words) - size + 1):
+            window = "".join(words[i:i + size]).replace("-", "")
+            for _, score, k in process.extract(window, lk.fuzzy_names, scorer=fuzz.ratio, score_cutoff=cutoff,
+                                               limit=5):
+                add = lk.fuzzy_additives[k]
+                # the lower in-class cutoff only for additives that have that function
+                need = cutoff if in_class is None or in_class in add.functions else FUZZY_NAME_SCORE
                 if score >= need and score > best[0]:
                     best = (score, add)
     return best[1]
@@ -183,11 +187,24 @@ def split_list(text: str, start: int, end: int) -> list[tuple[int, int]]:
             depth += 1
         elif ch in ")]}":
             depth = max(0, depth - 1)
-        elif depth == 0 and (ch in ";•·" or (ch == "," and not _decimal_comma(text, i, end))):
+        elif depth == 0 and (ch in ";•·" or (ch == "," and not _decimal_comma(text, i, end))
+                             or (ch == "." and _comma_read_as_period(text, i, end))):
             pieces.append((s, i))
             s = i + 1
     pieces.append((s, end))
     return [span for a, b in pieces if (span := _trim(text, a, b))]
+
+
+def _comma_read_as_period(text: str, i: int, end: int) -> bool:
+    """"gelatine. humectant": inside a list, a period before a lower-case word is an OCR'd comma (not
+    "L. plantarum", "ca. 5 %")."""
+    m = _PERIOD_COMMA.match(text, i, end)
+    if m is None:
+        return False
+    if text[i - 1:i] == ")":
+        return True  # "(62 %). enveloppe"
+    word = re.search(r"[^\W\d_]+$", text[max(0, i - 20):i])
+    return word is not None and len(word.group()) >= 3 and fold(word.group()) not in ABBREVIATIONS
 
 
 def _decimal_comma(text: str, i: int, end: int) -> bool:
@@ -370,6 +387,8 @@ def _classify(printed: str, core_v: str, core_c: str, allergen_text: str, microb
     marked = fn or e_number or e_from_group or inactive
     if additive is not None and additive.only_with_function and not marked:
         additive = None  # "vitamin C", "calcium carbonate" without a class: a nutrient, not an additive
+    if e_from_group and additive is not None and _misread_e_number(e_from_group, additive.e_number, ref):
+        e_from_group = additive.e_number  # "siliciumdioxide (E 591)": the name is right, the digit misread
     e_number = e_from_group or e_number or (additive.e_number if additive else None)
     if e_from_group and (additive is None or additive.e_number != e_from_group):
         additive = _lookups(ref).by_e.get(e_from_group)
@@ -393,13 +412,21 @@ def _classify(printed: str, core_v: str, core_c: str, allergen_text: str, microb
     return ing
 
 
+def _misread_e_number(printed: str, named: str, ref: ReferenceData) -> bool:
+    """An E-number the reference does not know, one character off the E-number of the named additive."""
+    if printed in _lookups(ref).by_e or len(printed) != len(named):
+        return False
+    return sum(a != b for a, b in zip(printed, named, strict=True)) == 1
+
+
 # ---------------------------------------------------------------- the list
 def parse_ingredients(text: str, start: int, end: int, ref: ReferenceData, *,
                       inactive: bool = False) -> list[Ingredient]:
     """The ingredients of the list at text[start:end], sub-ingredients flattened after their parent;
     `inactive`: the list is headed "Other/inactive ingredients" (excipients only)."""
     items = []
-    for s, e in _split_conjunctions(text, split_list(text, start, end), ref):
+    spans = [piece for s, e in split_list(text, start, end) for piece in _split_inner_classes(text, s, e, ref)]
+    for s, e in _split_conjunctions(text, spans, ref):
         parsed = _parse_item(text, s, e, ref, inactive)
         if parsed is not None:
             items.append(parsed)
@@ -439,6 +466,29 @@ def _plural_class(printed: str | None, ref: ReferenceData) -> bool:
     key = _squeeze(fold(printed or "").strip(_TRIM))
     classes = _lookups(ref).classes
     return any(key.endswith(s) and key[:-len(s)] in classes for s in ("en", "s", "e", "n"))
+
+
+_INNER_COLON = re.compile(r"(?<=\s)((?:[^\W\d_][\w-]*\s){0,2}[^\W\d_][\w-]*)\s?:(?=\s)")
+
+
+def _split_inner_classes(text: str, start: int, end: int, ref: ReferenceData) -> list[tuple[int, int]]:
+    """"capsule: hypromellose antiklontermiddel: E 551" (a comma lost): a function class with its colon
+    inside an item starts the next item."""
+    cuts = []
+    depth = 0
+    for i in range(start, end):
+        if text[i] in "([":
+            depth += 1
+        elif text[i] in ")]":
+            depth = max(0, depth - 1)
+        if depth:
+            continue
+        m = _INNER_COLON.match(text, i, end)
+        if m and i > start and text[i - 1].isspace() and function_class(m.group(1), ref) \
+                and text[start:i].strip(" :") and text[start:i].rstrip()[-1:] != ":":
+            cuts.append(i)
+    bounds = [start, *cuts, end]
+    return [span for a, b in zip(bounds, bounds[1:], strict=False) if (span := _trim(text, a, b))]
 
 
 def _split_conjunctions(text: str, spans: list[tuple[int, int]], ref: ReferenceData) -> list[tuple[int, int]]:

@@ -19,6 +19,7 @@ _COLLECTION = (r"(?:DSMZ?|ATCC|LMG|CNCM|NCIMB|NCFB|CECT|KCTC|KCCM|KACC|NRRL|JCM|
 STRAIN_CODE = re.compile(
     rf"{_COLLECTION}\s?(?:[A-Z]{{1,3}}\s?-?\s?)?\d+[A-Za-z]?"  # DSM 17938, CNCM I-1234, ATCC PTA 6475
     r"|[A-Za-z]{1,6}-?\d+[A-Za-z0-9]*(?:-\d+[A-Za-z]?)?"  # L-137, BB-12, HKB-6, R0011, Lp299v, UALp-05
+    r"|[A-Z]{1,3} [A-Z]{1,3}-\d+[A-Za-z]?(?![\w-])"  # "HK B-6": OCR split the letters of the code
     r"|\d{2,}[A-Za-z]{0,2}(?:-\d+)?"  # 299v, 35624
     r"|[A-Z]{2,5}(?![a-z])"  # GG, NCFM
     r"|Shirota"

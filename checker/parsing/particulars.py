@@ -4,11 +4,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from checker.models import PARTICULAR_KEYS, Particular, Serving
 from checker.parsing._text import View, bounded, cached, flatten, line_spans, make_view, sentence_spans
+from checker.parsing.fuzzy import regex_phrases
 from checker.reference import ReferenceData
+from checker.textnorm import fold, fold_keep_offsets
 
 MIN_BARE_PACK_COUNT = 5  # "60 capsules" without a cue; "2 capsules" is a dose, not a pack
 WINDOW = 60  # how far after a cue its value may be printed
@@ -33,13 +35,21 @@ FREQUENCY = re.compile(r"(?<![a-z])(?:once|twice|\d+ ?(?:x|times|keer|maal|mal|f
 LABELLED_CODE = re.compile(r"(?<![a-z])(?P<cue>[a-z][a-z .-]{4,18}?)\s?:\s?"
                            r"(?P<code>(?=[a-z0-9/.-]*\d)[a-z0-9][a-z0-9/.-]{2,})(?![a-z0-9])")
 FUZZY_LOT_SCORE = 80
+FUZZY_PHRASE_SCORE = 88  # rapidfuzz partial_ratio of a warning phrase in a sentence read with OCR slips
+MIN_FUZZY_PHRASE = 16
+# "see ..." right after a best-before or lot cue, when OCR garbled the place it points to
+LOOSE_POINTER = re.compile(r"(?<![a-z])(?:see|zie|siehe|voir)(?: (?:the|de|het|le|la|au|sur|den|die|der))?"
+                           r" [a-z]{3,}")
 MASS_ONLY = re.compile(r"\d+(?:[.,]\d+)? ?(?:g|mg|ml)")
 _CUE_END = re.compile(r"\s?:\s?$")  # "Lot:" with its code printed elsewhere (inkjet, embossed)
+# "best before and batch number: <garbled>": a cue (and a few words) ending in a colon
+_CUE_COLON = re.compile(r"(?: [a-z]+){0,4} ?: ?\S")
+MAX_UNREAD_VALUE = 40
 NET_AMOUNT = re.compile(r"\W{0,4}(?:e\s)?(?P<q>\d+(?:[.,]\d+)?\s?(?:kg|g|gr|gram|grams|ml|cl|l|oz)(?![a-z])"
                         r"(?:\s?=\s?\d+(?:[.,]\d+)?\s?(?:kg|g|ml))?)")
 NET_EQUALS = re.compile(r"\s?=\s?\d+(?:[.,]\d+)?\s?(?:kg|g|ml)(?![a-z])")
 BARE_MASS = re.compile(r"(?:℮|e)?\s?(?P<n>\d+(?:[.,]\d+)?)\s?(?P<u>kg|g|ml|l|cl)\.?", re.IGNORECASE)
-SEGMENT_SPLIT = re.compile(r"\s[·|—–:-]\s|[·|—–]|\s{3,}")  # OCR reads "·" as "-" or ":"
+SEGMENT_SPLIT = re.compile(r"\s[·|—–:+»•-]\s|[·|—–]|\s{3,}")  # OCR reads "·" as "-" or ":"
 # the estimated sign before a quantity: "℮ 60 g" (OCR: "e 60 g")
 ESTIMATED = re.compile(r"(?<![\w,.])(?:℮|e) ?\d+(?:[.,]\d+)? ?(?:g|kg|ml|l|cl)(?![\w])")
 MIN_BARE_MASS = 15  # g or ml: a lone "300 g" is a pack; a lone "5 g" is more likely a dose
@@ -49,12 +59,12 @@ LEGAL_FORM = re.compile(
     r"(?<![\w&])(?:B\.\s?V\.?|BV|N\.\s?V\.?|NV|BVBA|VOF|GmbH(?: & Co\.? KG)?|AG|KG|UG|e\.\s?K\.|OHG|SAS|SASU|"
     r"SARL|EURL|S\.A\.S\.?|S\.A\.R\.L\.?|S\.A\.?|SA|SRL|S\.r\.l\.|SpA|S\.p\.A\.|Ltd\.?|Limited|LLC|L\.L\.C\.|"
     r"Inc\.?|Corp\.?|plc|PLC|A/S|ApS|S\.L\.|Sp\. z o\.o\.)(?![\w])")
-STREET = re.compile(
-    r"(?i:\w*(?:straat|laan|weg|kade|plein|gracht|dijk|singel|steenweg|dreef|baan|lei|markt|park|hof|"
+STREET = re.compile(  # (?<!...) keeps long words and digit runs linear
+    r"(?i:(?<!\w)\w*(?:straat|laan|weg|kade|plein|gracht|dijk|singel|steenweg|dreef|baan|lei|markt|park|hof|"
     r"strasse|straße|str\.|gasse|allee|platz|ring|damm|ufer|chaussee))\s?\d+"
-    r"|\d+[a-z]?,?\s(?i:rue|avenue|av\.|boulevard|bd|allée|allee|chemin|place|route|impasse|quai|cours|"
+    r"|(?<!\d)\d+[a-z]?,?\s(?i:rue|avenue|av\.|boulevard|bd|allée|allee|chemin|place|route|impasse|quai|cours|"
     r"street|st\.|road|rd\.|lane|ln\.|drive|dr\.|way|yard|park|court|place|boulevard|blvd|highway|avenue)\b"
-    r"|\d+\s(?:[NSEW]\.?\s)?[A-Z][\w.]*\s(?i:street|st\.?|road|rd\.?|avenue|ave\.?|lane|drive|dr\.?|way|yard|blvd)\b"
+    r"|(?<!\d)\d+\s(?:[NSEW]\.?\s)?[A-Z][\w.]*\s(?i:street|st\.?|road|rd\.?|avenue|ave\.?|lane|drive|dr\.?|way|yard|blvd)\b"
     r"|\b(?i:unit|suite|postbus|postfach|bp|boîte postale|po box)\s?\d+"
     r"|\b(?:Am|An der|Im|In der|Auf der|Zum|Zur)\s[A-ZÄÖÜ][\w-]+\s\d+"
     r"|\b[A-Z][a-zà-ÿ]+(?:[- ][A-Z][a-zà-ÿ]+)*\s(?i:road|street|lane)\b")
@@ -63,11 +73,21 @@ POSTCODE = re.compile(
     r"|\b(?:[A-Z]-)?\d{4,5}\s[A-ZÄÖÜÉ][a-zà-ÿ]"  # BE/DE/FR/AT/CH + city
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"  # UK
     r"|\b[A-Z]{2}\s\d{5}(?:-\d{4})?\b")  # US
-COUNTRY = re.compile(r"\b(?:Nederland|Netherlands|The Netherlands|Holland|België|Belgique|Belgium|Belgien|"
-                     r"Deutschland|Germany|Allemagne|France|Frankreich|Frankrijk|Ireland|United Kingdom|UK|"
-                     r"USA|"
-                     r"U\.S\.A\.|Österreich|Austria|Schweiz|Suisse|Switzerland|Luxembourg|Luxemburg|Italia|"
-                     r"Italy|España|Spain|Danmark|Denmark|Sverige|Sweden|Polska|Poland)\b")
+COUNTRY_NAMES = ("Nederland", "Netherlands", "The Netherlands", "Holland", "België", "Belgique", "Belgium",
+                 "Belgien", "Deutschland", "Germany", "Allemagne", "France", "Frankreich", "Frankrijk", "Ireland",
+                 "United Kingdom", "UK", "USA", "U.S.A.", "Österreich", "Austria", "Schweiz", "Suisse",
+                 "Switzerland", "Luxembourg", "Luxemburg", "Italia", "Italy", "España", "Spain", "Danmark",
+                 "Denmark", "Sverige", "Sweden", "Polska", "Poland")
+COUNTRY = re.compile(r"\b(?:" + "|".join(map(re.escape, COUNTRY_NAMES)) + r")(?!\w)")
+# the same names folded (accents optional: OCR drops them: "Belgie", "Osterreich"), without UK/USA
+FOLDED_COUNTRY = re.compile(r"\b(?:" + "|".join(fold(n) for n in COUNTRY_NAMES if len(n) > 3 and "." not in n)
+                            + r")\b")
+
+
+def _country(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """A country name (case as printed for UK/USA; accents optional for the others)."""
+    stop = len(text) if end is None else end
+    return COUNTRY.search(text, start, stop) or FOLDED_COUNTRY.search(fold_keep_offsets(text), start, stop)
 
 
 @dataclass(frozen=True)
@@ -102,8 +122,10 @@ def _clip(s: str) -> str:
 
 
 # ---------------------------------------------------------------- plain phrases
-def _phrase(units: list[_Unit], rx: re.Pattern[str] | None, *, avoid: re.Pattern[str] | None = None) \
-        -> Particular:
+def _phrase(units: list[_Unit], rx: re.Pattern[str] | None, *, avoid: re.Pattern[str] | None = None,
+            fuzzy: tuple[str, ...] = ()) -> Particular:
+    """The first sentence the phrase regex matches; else one that holds one of the `fuzzy` phrases with a
+    few OCR slips ("Food supplements should not be used ae substitute for a varied ...")."""
     if rx is None:
         return Particular(False)
     for u in units:
@@ -112,7 +134,25 @@ def _phrase(units: list[_Unit], rx: re.Pattern[str] | None, *, avoid: re.Pattern
                                          for a in avoid.finditer(u.view.text)):
                 continue
             return Particular(True, None, _clip(u.view.source[u.start:u.end]))
+    for u in units if fuzzy else ():
+        if len(u.view.text) >= MIN_FUZZY_PHRASE and process.extractOne(
+                u.view.text, fuzzy, scorer=fuzz.partial_ratio, score_cutoff=FUZZY_PHRASE_SCORE):
+            return Particular(True, None, _clip(u.view.source[u.start:u.end]))
     return Particular(False)
+
+
+def _fuzzy_phrases(ref: ReferenceData, key: str) -> tuple[str, ...]:
+    """Literal phrases spelled out by the key's regexes, a few per regex (its shortest, longest and two
+    between), for the OCR-tolerant comparison."""
+    def build(r: ReferenceData) -> tuple[str, ...]:
+        out: list[str] = []
+        for pattern in r.particulars[key].patterns.all() if key in r.particulars else ():
+            phrases = sorted(regex_phrases(pattern, MIN_FUZZY_PHRASE), key=len)
+            picks = {0, len(phrases) // 3, 2 * len(phrases) // 3, len(phrases) - 1} if phrases else set()
+            out += [phrases[i] for i in sorted(picks) if phrases[i] not in out]
+        return tuple(out)
+
+    return cached(ref, f"fuzzy-phrases-{key}", build)
 
 
 # ---------------------------------------------------------------- daily dose
@@ -205,7 +245,17 @@ def _bare_mass(text: str) -> Particular:
 # ---------------------------------------------------------------- best before and lot
 def _pointer_in(rx: re.Pattern[str] | None, view: View, start: int, end: int) -> str | None:
     m = rx.search(view.text, start, end) if rx else None
+    if m is None:  # "siehe Seltentanche": the place is unreadable, the pointer is not
+        m = LOOSE_POINTER.search(view.text, start, end)
     return view.original(m.start(), m.end()) if m else None
+
+
+def _cue_then_colon(t: str, m: re.Match[str]) -> bool:
+    """A cue opening its sentence, a colon and a short unreadable value ("Best before and batch number:
+    86° pase of pa k"): present; not "agent de charge : cellulose, ..." inside a list."""
+    c = _CUE_COLON.match(t, m.end())
+    return (c is not None and not t[:m.start()].strip(" .·|-") and "," not in t[c.end():]
+            and len(t) - c.end() <= MAX_UNREAD_VALUE)
 
 
 def _best_before(units: list[_Unit], ref: ReferenceData) -> Particular:
@@ -217,7 +267,7 @@ def _best_before(units: list[_Unit], ref: ReferenceData) -> Particular:
             date = DATE.search(t, m.end(), stop)
             value = u.view.original(date.start(), date.end()) if date else \
                 _pointer_in(pointer, u.view, m.end(), stop) or _pointer_in(pointer, u.view, 0, m.start())
-            if value or _CUE_END.match(t[m.end():]):
+            if value or _CUE_END.match(t[m.end():]) or _cue_then_colon(t, m):
                 return Particular(True, value, _clip(u.view.source[u.start:u.end]))
     return Particular(False)
 
@@ -231,7 +281,7 @@ def _lot(text: str, units: list[_Unit], ref: ReferenceData) -> Particular:
             stop = min(len(t), m.end() + WINDOW)
             value = u.view.original(code.start("code"), code.end("code")) if code else \
                 _pointer_in(pointer, u.view, m.end(), stop) or _pointer_in(pointer, u.view, 0, m.start())
-            if value or _CUE_END.match(t[m.end():]):
+            if value or _CUE_END.match(t[m.end():]) or _cue_then_colon(t, m):
                 return Particular(True, value, _clip(u.view.source[u.start:u.end]))
     m = BARE_LOT.search(text)
     if m:
@@ -261,13 +311,13 @@ def _operator(text: str, ref: ReferenceData) -> Particular:
         line = text[a:b]
         legal = LEGAL_FORM.search(line)
         lead = cue.search(make_view(text, a, b).text) if cue else None
-        full_address = STREET.search(line) and POSTCODE.search(line)
+        full_address = STREET.search(line) and (POSTCODE.search(line) or _country(line))
         if not (legal or lead or full_address):
             continue
         start = a + (legal.end() if legal else 0)
         end = lines[min(n + 2, len(lines) - 1)][1]  # the address may run on over two more lines
         signal = STREET.search(text, start, end) or POSTCODE.search(text, start, end) or \
-            (COUNTRY.search(text, start, end) if legal else None)
+            (_country(text, start, end) if legal else None)
         if signal:
             stop = text.find("\n", signal.end(), end)
             value = text[a:max(b, end if stop < 0 else stop)]
@@ -307,14 +357,15 @@ def find_particulars(text: str, ref: ReferenceData, *, has_ingredients: bool,
     found = {
         "ingredients": Particular(has_ingredients),
         "daily_dose": _daily_dose(units, ref, serving),
-        "overdose_warning": _phrase(units, _rx(ref, "overdose_warning")),
-        "diet_statement": _phrase(units, _rx(ref, "diet_statement")),
-        "children_warning": _phrase(units, children),
+        "overdose_warning": _phrase(units, _rx(ref, "overdose_warning"),
+                                    fuzzy=_fuzzy_phrases(ref, "overdose_warning")),
+        "diet_statement": _phrase(units, _rx(ref, "diet_statement"), fuzzy=_fuzzy_phrases(ref, "diet_statement")),
+        "children_warning": _phrase(units, children, fuzzy=_fuzzy_phrases(ref, "children_warning")),
         "net_quantity": _net_quantity(text, units, ref),
         "best_before": _best_before(units, ref),
         "lot": _lot(text, units, ref),
         "operator": _operator(text, ref),
-        "storage": _phrase(units, _rx(ref, "storage"), avoid=children),
+        "storage": _phrase(units, _rx(ref, "storage"), avoid=children, fuzzy=_fuzzy_phrases(ref, "storage")),
         "independent_testing": testing,
     }
     return {key: found[key] for key in PARTICULAR_KEYS}, standards

@@ -6,18 +6,24 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from checker.parsing._text import abbreviation_before, bounded, cached, make_view
+from checker.parsing._text import abbreviation_before, blocks, bounded, cached, make_view
 from checker.parsing.language import detect_language
 from checker.reference import LANGS, ReferenceData
-from checker.textnorm import fold_keep_offsets
+from checker.textnorm import fold, fold_keep_offsets
 
 MAX_LIST_CHARS = 2500
+# a list without heading: at least this many items, this share recognised, this many words per item
+HEADLESS_MIN_SEPARATORS = 2
+HEADLESS_MIN_ITEMS = 3
+HEADLESS_KNOWN_SHARE = 0.4
+HEADLESS_MAX_ITEM_WORDS = 5
 FUZZY_HEADING_SCORE = 85  # rapidfuzz ratio for an OCR-damaged heading word ("lngrcdients")
 _LINE = re.compile(r"[^\n]*")
 _BULLETS = r"[\W_]{0,3}"  # bullets, stars, quotes in front of a heading
 _FIRST_WORD = re.compile(r"[\W_]{0,3}([a-z|!1]{6,})(\s*[:;.]|\s*$)")
 _SEPARATORS = " \t.·•|/-—–:;"
 # a table row: a name, then an amount at the end of the line ("Natriumbutyraat 600 mg")
+_VALUE_ONLY = re.compile(r"\s*\d+(?:[.,]\d+)?\s?(?:mg|g|ug|mcg|µg|%|iu|ie|cfu|kve|kbe|ufc)\W*$")
 _TABLE_ROW = re.compile(r".*\S\s+\d+(?:[.,]\d+)?\s?(?:mg|g|ug|mcg|µg|%|kcal|kj|iu|ie|cfu|kve|kbe|ufc)\W*$")
 
 
@@ -41,6 +47,7 @@ class _Patterns:
     stop: re.Pattern[str]  # another part of the label starts (matched at a line start)
     traces: re.Pattern[str] | None
     free_from: re.Pattern[str] | None
+    classes: frozenset[str] = frozenset()  # folded function-class names without spaces ("trennmittel")
 
 
 def _build(ref: ReferenceData) -> _Patterns:
@@ -64,9 +71,10 @@ def _build(ref: ReferenceData) -> _Patterns:
     stop_sets = [s[k].patterns.all() for k in ("stop", "traces", "contains", "free_from") if k in s]
     stop = re.compile(_BULLETS + "(?<![a-z])(?:" + "|".join(f"(?:{p})" for group in stop_sets for p in group)
                       + ")(?![a-z])") if stop_sets else re.compile("(?!)")
+    classes = frozenset(re.sub(r"[\s-]", "", fold(n)) for fc in ref.function_classes for n in fc.names.all())
     return _Patterns(heading, words, prefix, prefix_before, prefix_langs, stop,
                      bounded(s["traces"].patterns.all()) if "traces" in s else None,
-                     bounded(s["free_from"].patterns.all()) if "free_from" in s else None)
+                     bounded(s["free_from"].patterns.all()) if "free_from" in s else None, classes)
 
 
 def _patterns(ref: ReferenceData) -> _Patterns:
@@ -187,11 +195,20 @@ def _continues(text: str, folded: str, last: int, nxt: int, blanks: int, depth: 
     line = folded[nxt:_line_bounds(folded, nxt)[1]]
     if p.stop.match(line) or p.prefix.match(line) or "\t" in text[nxt:nxt + len(line)]:
         return False
+    if any(rx.match(line.lstrip(_SEPARATORS)) for rx in p.heading.values()):
+        return False  # another list's heading ("Zutaten" read below the list it heads)
     if _TABLE_ROW.match(line) and "," not in line:
         return False
     if blanks:
-        return depth > 0 or folded[last - 1] in ",:(-&" or text[nxt].islower()
+        return depth > 0 or folded[last - 1] in ",:(-&" or text[nxt].islower() or _ends_on_class(folded, last, p)
     return True
+
+
+def _ends_on_class(folded: str, last: int, p: _Patterns) -> bool:
+    """"..., Trennmittel" and a blank line: a function class without its additive (the colon lost)."""
+    item = re.split(r"[,;:(\n]", folded[max(0, last - 40):last])[-1]
+    key = re.sub(r"[\s-]", "", item.strip(" .*"))
+    return bool(key) and any(key == c or key == c + suffix for c in p.classes for suffix in ("en", "s", "n", "e"))
 
 
 def _inline_heading(folded: str, i: int, p: _Patterns) -> bool:
@@ -201,8 +218,9 @@ def _inline_heading(folded: str, i: int, p: _Patterns) -> bool:
 
 
 def _table_only(folded: str) -> bool:
-    """A "list" that is a nutrient table ("Inhaltsstoffe\nMagnesiumbutyrat 600 mg"), not ingredients."""
-    return not re.search(r"[,;]", folded) and all(_TABLE_ROW.match(line.replace("\t", " "))
+    """A "list" that is a nutrient table ("Inhaltsstoffe\nMagnesiumbutyrat 600 mg") or only its value
+    column ("600 mg\n400 mg"), not ingredients."""
+    return not re.search(r"[,;]", folded) and all(_TABLE_ROW.match(line.replace("\t", " ")) or _VALUE_ONLY.match(line)
                                                    for line in folded.splitlines() if line.strip())
 
 
@@ -276,6 +294,28 @@ def _chained_prefix(folded: str, end: int, limit: int, p: _Patterns, seen: set[s
     if lang is None or lang in seen:
         return None
     return _next_content(folded, pm.end()), lang, pos
+
+
+def find_headless_list(text: str, ref: ReferenceData) -> Section | None:
+    """An ingredient list whose heading OCR lost: a block of short comma-separated items, most of them
+    recognised (additives, function classes, butyrate forms, microorganisms, amounts)."""
+    from checker.parsing.ingredients import parse_ingredients  # ingredients imports this module
+
+    p = _patterns(ref)
+    folded = fold_keep_offsets(text)
+    best: tuple[int, Section] | None = None
+    for a, b in blocks(text):
+        if len(re.findall(r"[,;]", text[a:b])) < HEADLESS_MIN_SEPARATORS:
+            continue
+        start = _next_content(folded, a)
+        end = _list_end(text, folded, start, min(len(text), start + MAX_LIST_CHARS), p)
+        items = [i for i in parse_ingredients(text, start, end, ref) if i.parent is None]
+        known = [i for i in items if i.kind != "other" or i.function or i.e_number or i.amount]
+        words = sum(len(i.text.split()) for i in items) / max(1, len(items))
+        if len(items) >= HEADLESS_MIN_ITEMS and len(known) >= 2 and len(known) >= HEADLESS_KNOWN_SHARE * len(items) \
+                and words <= HEADLESS_MAX_ITEM_WORDS and (best is None or len(known) > best[0]):
+            best = (len(known), Section(start, end, "", detect_language(text[start:end])))
+    return best[1] if best else None
 
 
 def primary_section(sections: list[Section], language: str | None) -> Section | None:

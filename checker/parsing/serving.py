@@ -40,7 +40,7 @@ _UNIT_ALT = "|".join(f"(?P<w{i}>{p})" for i, (p, _) in enumerate(UNIT_WORDS))
 _NOT_ADJ = (r"(?!(?:per|pro|par|keer|maal|mal|times|fois|x|daily|dag|tag|jour|day"
             r"|with|met|mit|avec|and|en|und|et)\b)")
 COUNT_RE = re.compile(
-    rf"(?<![\w.,])(?P<n>{_COUNT_NUM}|[|li](?=\s))(?:(?:{_RANGE})(?P<n2>{_COUNT_NUM}))?"
+    rf"(?<![\w.,])(?P<n>{_COUNT_NUM}|[|li!\\\]](?=\s))(?:(?:{_RANGE})(?P<n2>{_COUNT_NUM}))?"
     rf"\s?(?:{_NOT_ADJ}[a-z]{{3,}}\s){{0,2}}(?:{_UNIT_ALT})(?![\w])"
 )
 # "2 keer", "3 maal", "2x", "zweimal", "twice", "deux fois" - a number of servings
@@ -129,7 +129,7 @@ def _count_value(token: str | None) -> float | None:
     if token is None:
         return None
     t = token.strip()
-    if t in ("|", "l", "i"):
+    if t in ("|", "l", "i", "!", "\\", "]"):
         return 1.0
     if t in NUMBER_WORDS:
         return float(NUMBER_WORDS[t])
@@ -266,6 +266,18 @@ class _Count:
     end: int
 
 
+_ONE_MISREAD = (4.0, 7.0)  # digits OCR reads for a 1
+
+
+def _unit_text(m: re.Match[str]) -> str:
+    return next(m.group(f"w{i}") for i in range(len(UNIT_WORDS)) if m.group(f"w{i}") is not None)
+
+
+def _singular(unit: str) -> bool:
+    """"capsule", "Kapsel", "gélule", "tablet", "sachet" (not "capsules", "Kapseln", "tabletten")."""
+    return not unit.endswith(("s", "n", "x", "beutel", "tropfen", "caps"))
+
+
 def _counts(folded: str) -> list[_Count]:
     out: list[_Count] = []
     for m in COUNT_RE.finditer(folded):
@@ -276,6 +288,8 @@ def _counts(folded: str) -> list[_Count]:
             continue
         if unit in _MEASURES and _SOLVENT.search(folded[max(0, m.start() - 6):m.start()]):
             continue  # "in 200 ml water", "(6 g)": not what is taken
+        if lo == hi and lo in _ONE_MISREAD and unit not in _MEASURES and _singular(_unit_text(m)):
+            lo = hi = 1.0  # "Take 7 capsule", "4 Kapsel": OCR read the 1 of a singular
         out.append(_Count(lo, hi, unit, m.start(), m.end()))
     return out
 

@@ -9,7 +9,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from checker import __version__
+from checker import __version__, jobs
 from checker.config import ROOT, Settings
 from checker.errors import CheckerError
 from checker.reference import default_reference
@@ -17,6 +17,7 @@ from checker.storage import Storage
 from checker.web import api, views
 from checker.web.extensions import SERVICES_KEY, Services, csrf
 from checker.web.filters import FILTERS
+from checker.web.i18n import init_i18n
 
 log = logging.getLogger(__name__)
 SETTING_KEYS = {f.name.upper() for f in dataclasses.fields(Settings)}
@@ -34,7 +35,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                               "script-src 'none'; form-action 'self'; frame-ancestors 'none'",
+                               "script-src 'self'; form-action 'self'; frame-ancestors 'none'",
 }
 
 
@@ -57,8 +58,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
+    init_i18n(app)
     storage = Storage.from_url(settings.database_url)
-    app.extensions[SERVICES_KEY] = Services(settings=settings, storage=storage, reference=default_reference())
+    reference = default_reference()
+    app.extensions[SERVICES_KEY] = Services(settings=settings, storage=storage, reference=reference)
+    jobs.init_app(app, jobs.JobServices(storage=storage, settings=settings, reference=reference))
 
 
 def register_blueprints(app: Flask) -> None:

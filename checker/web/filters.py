@@ -1,34 +1,53 @@
-"""Jinja filters that turn report values into plain words and numbers for the report page."""
+"""Jinja filters that turn report values into plain words and numbers (in the page's language)."""
 from __future__ import annotations
 
 from typing import Any
 
-LANGUAGES = {"nl": "Dutch", "en": "English", "de": "German", "fr": "French"}
+from flask_babel import get_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
+
+LANGUAGES = {"nl": _l("Dutch"), "en": _l("English"), "de": _l("German"), "fr": _l("French")}
 VERDICTS = {
-    "pass": ("Pass", "No problems found: the label passed every check."),
-    "review": ("Needs review", "Some things on this label need a closer look."),
-    "fail": ("Fail", "This label has at least one serious problem."),
-    "unreadable": ("Unreadable", "The photo could not be read well enough to check the label."),
+    "pass": (_l("Pass"), _l("No problems found: the label passed every check.")),
+    "review": (_l("Needs review"), _l("Some things on this label need a closer look.")),
+    "fail": (_l("Fail"), _l("This label has at least one serious problem.")),
+    "unreadable": (_l("Unreadable"), _l("The photo could not be read well enough to check the label.")),
 }
 SEVERITIES = (  # (severity, heading)
-    ("error", "Problems"),
-    ("warning", "Check these"),
-    ("info", "Good to know"),
+    ("error", _l("Problems")),
+    ("warning", _l("Check these")),
+    ("info", _l("Good to know")),
 )
 PARTICULARS = (  # (key, what the label must show)
-    ("ingredients", "Ingredient list"),
-    ("daily_dose", "Recommended daily dose"),
-    ("overdose_warning", "Warning not to exceed the daily dose"),
-    ("diet_statement", "Not a substitute for a varied diet"),
-    ("children_warning", "Keep out of reach of children"),
-    ("net_quantity", "Net quantity"),
-    ("best_before", "Best before date"),
-    ("lot", "Lot or batch number"),
-    ("operator", "Name and address of the business"),
-    ("storage", "Storage conditions"),
-    ("independent_testing", "Independent testing"),
+    ("ingredients", _l("Ingredient list")),
+    ("daily_dose", _l("Recommended daily dose")),
+    ("overdose_warning", _l("Warning not to exceed the daily dose")),
+    ("diet_statement", _l("Not a substitute for a varied diet")),
+    ("children_warning", _l("Keep out of reach of children")),
+    ("net_quantity", _l("Net quantity")),
+    ("best_before", _l("Best before date")),
+    ("lot", _l("Lot or batch number")),
+    ("operator", _l("Name and address of the business")),
+    ("storage", _l("Storage conditions")),
+    ("independent_testing", _l("Independent testing")),
 )
-STATES = {"live": "live", "inactivated": "inactivated", "unstated": "live or inactivated not stated"}
+STATES = {"live": _l("live"), "inactivated": _l("inactivated"),
+          "unstated": _l("live or inactivated not stated")}
+# serving units as the parser names them -> (singular, plural) in the page's language
+UNITS = {
+    "capsule": (_l("capsule"), _l("capsules")), "softgel": (_l("softgel"), _l("softgels")),
+    "tablet": (_l("tablet"), _l("tablets")), "sachet": (_l("sachet"), _l("sachets")),
+    "scoop": (_l("scoop"), _l("scoops")), "teaspoon": (_l("teaspoon"), _l("teaspoons")),
+    "drop": (_l("drop"), _l("drops")), "gummy": (_l("gummy"), _l("gummies")),
+    "ampoule": (_l("ampoule"), _l("ampoules")), "serving": (_l("serving"), _l("servings")),
+    "unit": (_l("unit"), _l("units")),
+}
+MASS_UNITS = ("g", "ml", "mg")
+
+
+def _decimal_comma() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "nl"
 
 
 def number(value: Any, unit: str = "") -> str:
@@ -40,6 +59,8 @@ def number(value: Any, unit: str = "") -> str:
     except (TypeError, ValueError):
         return str(value)
     text = f"{value:.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.1f}"
+    if _decimal_comma():
+        text = text.replace(".", ",")
     return f"{text} {unit}".strip()
 
 
@@ -53,7 +74,15 @@ def mg_range(low: Any, high: Any) -> str:
 
 
 def _plural(count: Any, unit: str) -> str:
-    return unit if count == 1 or unit in ("g", "ml", "mg") else f"{unit}s"
+    if unit in MASS_UNITS:
+        return unit
+    one, many = UNITS.get(unit, (unit, f"{unit}s"))
+    return str(one if count == 1 else many)
+
+
+def _span(lo: Any, hi: Any) -> str:
+    """'2' or '1 to 2'."""
+    return number(hi) if lo in (None, hi) else gettext("%(low)s to %(high)s", low=number(lo), high=number(hi))
 
 
 def serving_text(serving: Any) -> str:
@@ -64,16 +93,17 @@ def serving_text(serving: Any) -> str:
     parts = []
     per_serving = serving.get("units_per_serving")
     if per_serving is not None:
-        parts.append(f"{number(per_serving)} {_plural(per_serving, unit)} per serving")
+        parts.append(gettext("%(count)s %(unit)s per serving", count=number(per_serving),
+                             unit=_plural(per_serving, unit)))
     lo, hi = serving.get("servings_per_day_min"), serving.get("servings_per_day_max")
     if hi is not None:
-        times = number(hi) if lo in (None, hi) else f"{number(lo)} to {number(hi)}"
-        parts.append(f"{times} {'time' if hi == 1 and lo in (None, hi) else 'times'} a day")
+        once = hi == 1 and lo in (None, hi)
+        parts.append(ngettext("%(times)s time a day", "%(times)s times a day", 1 if once else 2,
+                              times=_span(lo, hi)))
     ulo, uhi = serving.get("units_per_day_min"), serving.get("units_per_day_max")
     text = ", ".join(parts)
     if uhi is not None:
-        units = number(uhi) if ulo in (None, uhi) else f"{number(ulo)} to {number(uhi)}"
-        daily = f"{units} {_plural(uhi, unit)} a day"
+        daily = gettext("%(count)s %(unit)s a day", count=_span(ulo, uhi), unit=_plural(uhi, unit))
         text = f"{text} ({daily})" if text else daily
     return text
 
@@ -87,19 +117,21 @@ def when(iso: Any) -> str:
 
 
 def language(code: Any) -> str:
-    return LANGUAGES.get(code, code or "unknown")
+    return str(LANGUAGES.get(code, code or gettext("unknown")))
 
 
 def verdict_title(verdict: Any) -> str:
-    return VERDICTS.get(verdict, (str(verdict or "No verdict"), ""))[0]
+    if verdict in VERDICTS:
+        return str(VERDICTS[verdict][0])
+    return str(verdict) if verdict else gettext("No verdict")
 
 
 def verdict_text(verdict: Any) -> str:
-    return VERDICTS.get(verdict, ("", ""))[1]
+    return str(VERDICTS[verdict][1]) if verdict in VERDICTS else ""
 
 
 def state(value: Any) -> str:
-    return STATES.get(value, value or "")
+    return str(STATES.get(value, value or ""))
 
 
 FILTERS = {"number": number, "mg_range": mg_range, "language": language, "verdict_title": verdict_title,

@@ -10,7 +10,7 @@ from checker.pipeline import check_image, check_text, run_image
 from tests.render import render_label, to_bytes
 from tests.sample_labels import DE_PASS, DE_PASS_EXPECTED, NL_PASS, NL_PASS_EXPECTED
 
-STAGES = {"prepare", "ocr", "parse", "rules", "report"}
+STAGES = {"prepare", "barcode", "ocr", "parse", "rules", "report"}
 
 
 @pytest.mark.tesseract
@@ -54,7 +54,7 @@ def test_an_ocr_failure_keeps_what_was_known_of_the_input(monkeypatch: pytest.Mo
     report = check_image(data, "slow.png")
     assert report["error"] == {"code": "ocr_timeout", "message": "too slow"}
     assert report["input"]["sha256"] == hashlib.sha256(data).hexdigest() and report["input"]["width"] == 600
-    assert set(report["timings"]) == {"prepare", "ocr"}
+    assert set(report["timings"]) == {"prepare", "barcode", "ocr"}
 
 
 def test_run_image_raises_for_the_web_layer() -> None:

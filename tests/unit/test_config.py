@@ -26,6 +26,13 @@ def test_defaults_need_no_environment(tmp_path: Path) -> None:
     ({"CHECKER_MAX_PIXELS": "1000000"}, "max_pixels", 1_000_000),
     ({"CHECKER_SECRET_KEY": "from-env"}, "secret_key", "from-env"),
     ({"CHECKER_OCR_TIMEOUT": "  "}, "ocr_timeout", 60.0),  # blank means "not set"
+    ({}, "api_auth", True),  # API keys are required unless switched off
+    ({"CHECKER_API_AUTH": "off"}, "api_auth", False),
+    ({"CHECKER_API_AUTH": "ON"}, "api_auth", True),
+    ({}, "workers", 2),
+    ({"CHECKER_WORKERS": "0"}, "workers", 0),
+    ({"CHECKER_CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}, "celery_broker_url", "redis://127.0.0.1:6379/0"),
+    ({"CHECKER_MAX_BATCH_FILES": "50"}, "max_batch_files", 50),
 ])
 def test_environment_overrides_defaults(env: dict[str, str], field: str, expected: object) -> None:
     assert getattr(Settings.from_env(env), field) == expected
@@ -47,6 +54,10 @@ def test_keyword_overrides_win_over_environment() -> None:
     ({"CHECKER_OCR_TIMEOUT": "0"}, "above 0"),
     ({"CHECKER_MAX_UPLOAD_MB": "-1"}, "above 0"),
     ({"CHECKER_MAX_PIXELS": "0"}, "above 0"),
+    ({"CHECKER_API_AUTH": "maybe"}, "CHECKER_API_AUTH='maybe' is not a valid on/off value"),
+    ({"CHECKER_WORKERS": "-1"}, "0 or more"),
+    ({"CHECKER_MAX_BATCH_FILES": "0"}, "above 0"),
+    ({"CHECKER_STALE_AFTER": "30"}, "longer than CHECKER_OCR_TIMEOUT"),
 ])
 def test_bad_values_give_a_clear_error(env: dict[str, str], fragment: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(fragment)):

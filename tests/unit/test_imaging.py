@@ -105,9 +105,10 @@ def test_multi_frame_tiff_uses_the_first_frame() -> None:
     (b"Natriumbutyraat 600 mg\nGebruik: 1 capsule per dag\n", "label.jpg", UnsupportedMediaError,
      ["text file", ".jpg", "JPEG/PNG/WebP/TIFF/BMP"]),
     (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "label.jpg",
-     UnsupportedMediaError, ["PDF", "upload a photo"]),
+     InputError, ["PDF", "damaged"]),  # a PDF is read (checker.documents); a broken one is named
     (b"GIF89a\x01\x00\x01\x00\x80\x00\x00", "label.gif", UnsupportedMediaError, ["GIF"]),
-    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "IMG_1234.HEIC", UnsupportedMediaError, ["HEIC"]),
+    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "IMG_1234.HEIC", InputError, ["HEIC", "damaged"]),
+    (b"\x00\x00\x00\x18ftypavif\x00\x00\x00\x00mif1avif", "photo.avif", UnsupportedMediaError, ["AVIF"]),
     (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", None, UnsupportedMediaError, ["SVG"]),
     (b"PK\x03\x04\x14\x00\x06\x00", "label.docx", UnsupportedMediaError, ["ZIP", "document"]),
     (bytes(range(256)) * 4, "blob.bin", UnsupportedMediaError, ["not an image"]),

@@ -74,7 +74,8 @@ def test_contract_keys_and_types():
     assert rep["input"]["filename"] == "h01.jpg"
     assert rep["verdict"] in {"pass", "review", "fail", "unreadable"}
     assert rep["ocr"] == {"engine": "tesseract 5.3.0", "languages": "nld+eng", "mean_confidence": 90,
-                          "seconds": 1.23, "text": OCR.text, "passes": ["gray", "binary"]}
+                          "seconds": 1.23, "text": OCR.text, "passes": ["gray", "binary"],
+                          "words": [[w.text, list(w.bbox), w.start, w.end, w.line] for w in OCR.words]}
     serving_keys = {"units_per_serving", "unit", "servings_per_day_min", "servings_per_day_max"}
     assert serving_keys <= set(rep["serving"])
     for ing in rep["ingredients"]:
@@ -98,8 +99,10 @@ def test_contract_keys_and_types():
                                        "children_warning", "net_quantity", "best_before", "lot", "operator",
                                        "storage", "independent_testing"}
     for f in rep["findings"]:
-        assert set(f) == {"rule", "severity", "message", "evidence"}
+        assert set(f) == {"rule", "severity", "message", "evidence", "bbox", "template", "params"}
+        assert f["bbox"] is None  # no OCR words behind a text check
         assert f["severity"] in {"error", "warning", "info"} and f["message"]
+    assert rep["product"]["barcode"] is None and isinstance(rep["product"]["name"], str)
     assert rep["versions"] == {"checker": checker.__version__, "reference": "test-1",
                                "rules": rules.RULES_VERSION}
     json.dumps(rep, allow_nan=False)
@@ -187,7 +190,8 @@ def test_verdict_and_findings_come_from_the_findings_given():
     assert rep["verdict"] == "review"
     assert rep["findings"][0] == {"rule": "dose.sodium", "severity": "info",
                                   "message": "Natriumbutyraat supplies about 251 mg sodium per day.",
-                                  "evidence": "Natriumbutyraat 1200 mg"}
+                                  "evidence": "Natriumbutyraat 1200 mg", "bbox": None,
+                                  "template": None, "params": {}}
     assert rep["findings"][1]["evidence"] is None
 
 
@@ -235,3 +239,17 @@ def test_text_summary_names_verdict_doses_and_evidence():
     assert 'evidence: "zoetstof: sucralose"' in text
     assert report.to_text(report.error_report("a.gif", UnsupportedMediaError("not an image"), ref=REF)) == \
         "a.gif: ERROR unsupported_media_type: not an image"
+
+
+def test_finding_bbox_outlines_its_evidence_on_the_photo():
+    findings = [Finding("additive.banned-eu", "error", "E171 is banned.", "Microkristallijne Cellulose"),
+                Finding("label.lot-missing", "warning", "No lot.", None),
+                Finding("claim.disease", "error", "Claim.", "words that are not on the label")]
+    rep = build(good_label(text=OCR.text), findings=findings, ocr=OCR)
+    boxes = [f["bbox"] for f in rep["findings"]]
+    assert boxes == [[10, 40, 240, 50], None, None]  # case and accents ignored; missing evidence: no box
+
+
+def test_product_name_is_the_first_line_with_words():
+    assert report.product_name("\n · \n Velora Butyraat Balans \nVoedingssupplement") == "Velora Butyraat Balans"
+    assert report.product_name("12\n--") is None

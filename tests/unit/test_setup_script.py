@@ -206,7 +206,9 @@ def test_makefile_targets_call_the_script() -> None:
     makefile = (ROOT / "Makefile").read_text()
     for target in ("run:", "test:", "lint:"):
         assert target in makefile
-    assert "bench" not in makefile
+    assert "bench:" in makefile  # benchmarks are a separate target, never part of `make test`
+    test_recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "bench" not in test_recipe
     assert os.access(ROOT / ".ci" / "run", os.R_OK)
 
 
@@ -218,6 +220,7 @@ def test_makefile_targets_call_the_script() -> None:
 def test_test_fonts_are_installed_for_the_tests_only(machine: Machine, tmp_path: Path, font_present: bool,
                                                      args: tuple[str, ...], installs_fonts: bool) -> None:
     with_apt(machine).tesseract(ALL_LANGS)
+    machine.add("chromium", "#!/bin/bash\necho Chromium 1\n")  # the browser is covered below
     fonts = tmp_path / "fonts"
     fonts.mkdir()
     if font_present:
@@ -227,3 +230,24 @@ def test_test_fonts_are_installed_for_the_tests_only(machine: Machine, tmp_path:
     apt = "apt-get DEBIAN_FRONTEND=noninteractive"
     expected = [f"{apt} update -q", f"{apt} install -y -q --no-install-recommends fonts-dejavu-core"]
     assert machine.log == (expected if installs_fonts else [])
+
+
+@pytest.mark.parametrize(("browser_present", "args", "installs_browser"), [
+    (True, ("--tesseract-only", "--dev"), False),
+    (False, ("--tesseract-only", "--dev"), True),
+    (False, ("--tesseract-only",), False),  # `make run` needs no browser
+])
+def test_chromium_is_installed_for_the_browser_tests_only(machine: Machine, tmp_path: Path,
+                                                          browser_present: bool, args: tuple[str, ...],
+                                                          installs_browser: bool) -> None:
+    with_apt(machine).tesseract(ALL_LANGS)
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    (fonts / "DejaVuSans.ttf").write_bytes(b"")
+    if browser_present:
+        machine.add("chromium", "#!/bin/bash\necho Chromium 1\n")
+    result = machine.run(*args, DEJAVU_DIRS=str(fonts))
+    assert result.returncode == 0, result.stderr
+    apt = "apt-get DEBIAN_FRONTEND=noninteractive"
+    expected = [f"{apt} update -q", f"{apt} install -y -q --no-install-recommends chromium"]
+    assert machine.log == (expected if installs_browser else [])
