@@ -1,5 +1,7 @@
 """Batch throughput: N generated label photos submitted as one zip to POST /api/v1/batches of an
-in-process app, checked by its worker pool with 1 and with 2 workers; wall time, items/s, peak memory.
+in-process app, checked by its worker pool with 1 and with 2 workers; wall time, items/s, CPU seconds
+per item (independent of what else the machine runs: 2 free cores give at most 2 / cpu_s_per_item
+items/s), peak memory.
 
     .venv/bin/python bench/batch_bench.py [--n 500] [--workers 1,2] [--json out.json]
 
@@ -53,6 +55,11 @@ def zip_of(photos: list[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run(archive: bytes, workers: int, n: int) -> dict:
     from checker.jobs import JOBS_KEY
     from checker.web.app import create_app
@@ -60,8 +67,10 @@ def run(archive: bytes, workers: int, n: int) -> dict:
 
     with tempfile.TemporaryDirectory(prefix="batch-bench-") as tmp:
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "INSTANCE_DIR": tmp,
-                          "SECRET_KEY": "bench", "WORKERS": workers, "API_AUTH": False})
+                          "SECRET_KEY": "bench", "WORKERS": workers, "API_AUTH": False,
+                          "RATELIMIT_ADDRESS": "off", "RATELIMIT_KEY": "off", "RATELIMIT_UPLOADS": "off"})
         client = app.test_client()
+        cpu_start = _cpu_seconds()
         start = time.perf_counter()
         response = client.post("/api/v1/batches", data={"files": [(io.BytesIO(archive), "labels.zip")]},
                                content_type="multipart/form-data")
@@ -77,11 +86,14 @@ def run(archive: bytes, workers: int, n: int) -> dict:
             last = finished
             time.sleep(POLL_SECONDS)
         wall = time.perf_counter() - start
+        cpu = _cpu_seconds() - cpu_start
         verdicts = Counter(i["verdict"] for i in status["items"])
         app.extensions[JOBS_KEY].stop()
         app.extensions[SERVICES_KEY].storage.dispose()
     return {"workers": workers, "n": n, "accepted_s": round(accepted, 2), "wall_s": round(wall, 1),
             "items_per_s": round(n / wall, 2), "s_per_item": round(wall / n, 2),
+            # CPU seconds per item (this process + Tesseract): what the machine's load does not change
+            "cpu_s_per_item": round(cpu / n, 2), "load_avg_1min_end": round(os.getloadavg()[0], 1),
             "done": status["counts"]["done"], "failed": status["counts"]["failed"],
             "verdicts": dict(verdicts)}
 
@@ -102,8 +114,9 @@ def main() -> int:
         result = run(archive, workers, args.n)
         results.append(result)
         print(json.dumps(result), flush=True)
-    peak = {"python_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            "tesseract_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
+    # the app process (workers are threads in it); Tesseract children are not counted: a forked child's
+    # maxrss includes the parent's pages from before exec, so it would only repeat this figure
+    peak = {"app_process_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
     print(json.dumps({"peak_memory": peak}))
     if len(results) > 1:
         base = results[0]["wall_s"]

@@ -42,6 +42,14 @@ class Settings:
     max_batch_mb: float = 500.0  # one batch request (many files or a zip)
     max_batch_files: int = 1000
     stale_after: float = 900.0  # seconds: an item running longer than this lost its worker
+    # web hardening (checker/web/app.py); a rate limit is "N per second|minute|hour|day" or "off"
+    debug: bool = False  # Flask debug mode: never on a server reachable by others
+    secure_cookies: bool = False  # set behind HTTPS: cookies only over HTTPS, plus HSTS
+    trusted_proxies: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto
+    ratelimit_storage_url: str = ""  # "" -> in-process memory; redis://... shares limits between processes
+    ratelimit_address: str = "600 per minute"  # every request, per client address
+    ratelimit_key: str = "300 per minute"  # every API request, per API key
+    ratelimit_uploads: str = "60 per minute"  # uploads (each runs OCR), per API key, else per address
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "instance_dir", Path(self.instance_dir))
@@ -61,6 +69,8 @@ class Settings:
         if self.stale_after <= self.ocr_timeout:
             raise ConfigError(f"{PREFIX}STALE_AFTER must be longer than {PREFIX}OCR_TIMEOUT "
                               f"({self.ocr_timeout:g} s), got {self.stale_after:g}")
+        if self.trusted_proxies < 0:
+            raise ConfigError(f"{PREFIX}TRUSTED_PROXIES must be 0 or more, got {self.trusted_proxies}")
         if not self.ocr_languages.strip():
             raise ConfigError(f"{PREFIX}OCR_LANGUAGES must name at least one language, e.g. eng")
 
@@ -108,7 +118,7 @@ _TRUE = {"1", "on", "true", "yes"}
 _FALSE = {"0", "off", "false", "no"}
 _CONVERTERS = {"ocr_timeout": float, "max_upload_mb": float, "max_pixels": int, "instance_dir": Path,
                "api_auth": _boolean, "workers": int, "max_batch_mb": float, "max_batch_files": int,
-               "stale_after": float}
+               "stale_after": float, "debug": _boolean, "secure_cookies": _boolean, "trusted_proxies": int}
 
 
 def _convert(name: str, raw: str) -> Any:

@@ -11,6 +11,7 @@ MIN_LABEL_SHARE = 0.08  # of the image area: a smaller bright shape is not the l
 MAX_LABEL_SHARE = 0.97  # larger: the label fills the frame (a scan), nothing to crop
 MIN_TEXT_INSIDE = 0.85  # share of the text blobs a label outline must enclose
 LABEL_MARGIN = 0.04  # of the label's size kept around its outline (bands and borders at its edge)
+LIGHT_SCALE = 5  # the light's slow change is taken over 1/5 of the picture's size
 MIN_SKEW = 0.4  # degrees: straighter than this is left alone
 MAX_CURVE_SAG = 0.25  # of the text height: lines that bend less than this need no flattening
 
@@ -246,7 +247,11 @@ def _segmentations(rgb: np.ndarray, seeds: np.ndarray, text_height: float) -> li
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     size = max(3, int(2.5 * text_height)) | 1
     closed = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
-    _, bright = cv2.threshold(cv2.GaussianBlur(closed, (9, 9), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # light falling off across the picture would split the label; divide out its slow change first
+    light = cv2.GaussianBlur(closed.astype(np.float32), (0, 0), max(gray.shape) / LIGHT_SCALE)
+    even = cv2.normalize(closed.astype(np.float32) / np.maximum(light, 1.0), None, 0, 255, cv2.NORM_MINMAX)
+    _, bright = cv2.threshold(cv2.GaussianBlur(even.astype(np.uint8), (9, 9), 0), 0, 255,
+                              cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     distance = _paper_colour_distance(rgb, seeds, text_height)
     scaled = np.clip(distance * 4, 0, 255).astype(np.uint8)
     _, paper = cv2.threshold(cv2.GaussianBlur(scaled, (9, 9), 0), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
@@ -440,6 +445,32 @@ def line_samples(gray: np.ndarray, text_height: float) -> list[np.ndarray]:
         good = (thickness >= 0.5 * typical) & (thickness <= 1.5 * typical)
         if good.sum() >= 4 and good.mean() >= 0.5:
             pieces.append(np.stack([xs[good], ys[good]], axis=1))
+    return pieces + rule_samples(gray, h)
+
+
+def rule_samples(gray: np.ndarray, text_height: float) -> list[np.ndarray]:
+    """Points along thin horizontal rules (table lines): they run under right-aligned amounts that
+    no text line reaches, so they show how the lines bend there."""
+    h = max(4.0, text_height)
+    ink = ink_mask(gray)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    step = max(2, int(h / 2))
+    pieces = []
+    for i in np.flatnonzero((widths >= 8 * h) & (heights <= 0.25 * widths)):
+        if i == 0:
+            continue
+        x, y, w, hh = stats[i, :4]
+        cols = np.arange(0, w, step)
+        mask = labels[y:y + hh, x:x + w][:, cols] == i
+        present = mask.any(axis=0)
+        first = np.argmax(mask, axis=0)
+        last = hh - 1 - np.argmax(mask[::-1], axis=0)
+        # one thin stroke in the column (not a letter sitting on the rule, not the two sides of a box)
+        good = present & (last - first + 1 <= 0.35 * h) & (mask.sum(axis=0) == last - first + 1)
+        if good.sum() >= 8 and good.mean() >= 0.6:
+            centre = (first + last) / 2.0
+            pieces.append(np.stack([x + cols[good].astype(np.float64), y + centre[good]], axis=1))
     return pieces
 
 
@@ -461,10 +492,22 @@ class LineField:
     y_range: tuple[float, float]
 
     def shift(self, xn: np.ndarray, yn: np.ndarray) -> np.ndarray:
-        """Displacement at normalised points; outside the sampled area the field is held constant."""
+        """Displacement at normalised points.
+
+        Above and below the sampled lines the field is held constant; left and right of them it
+        continues in a straight line (tangent at the edge), so a right-aligned amount beyond the
+        sampled text still follows the slope of its row instead of a quadratic running away.
+        """
         xc = np.clip(xn, *self.x_range)
         yc = np.clip(yn, *self.y_range)
-        return _design(xc.ravel(), yc.ravel()).reshape(*xn.shape, -1) @ self.coef
+        at_edge = _design(xc.ravel(), yc.ravel()) @ self.coef
+        slope = _design_dx(xc.ravel(), yc.ravel()) @ self.coef
+        return (at_edge + slope * (xn - xc).ravel()).reshape(xn.shape)
+
+
+def _design_dx(xn: np.ndarray, yn: np.ndarray) -> np.ndarray:
+    """d/dx of the _design terms."""
+    return np.stack([a * xn ** (a - 1) * yn ** b for a in (1, 2) for b in (0, 1, 2)], axis=1)
 
 
 def fit_line_field(pieces: list[np.ndarray], shape: tuple[int, int], text_height: float

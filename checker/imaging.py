@@ -98,7 +98,7 @@ class PreparedImage:
     # prepared px -> input px when the preparation is more than a scaling (None: divide by `scale`)
     mapping: geometry.PointMap | None = None
     input_size: tuple[int, int] | None = None  # (w, h) of the input; boxes are clipped to it
-    view_glyphs: tuple[tuple[int, int], ...] = ()  # letter-like blobs in prepared px (mapped views only)
+    view_glyphs: tuple[tuple[int, int], ...] = ()  # letter- or word-like blobs, prepared px (mapped views)
 
 
 # ---------------------------------------------------------------- loading
@@ -335,6 +335,9 @@ def prepare(image: Image.Image) -> PreparedImage:
 ANALYSIS_LONG_SIDE = 1200  # px: the label, text direction and line shapes are found on a copy this long
 MIN_TEXT_BLOBS = 20  # fewer letter- or word-shaped blobs: no text to straighten by
 UPRIGHT_MARGIN = 0.08  # |upright score| below this: 0 and 180 degrees cannot be told apart
+MIN_WOBBLE = 0.12  # x the text height: lines straying less than this from level are left as they are
+MIN_WOBBLE_PX = 1.5
+MAX_WOBBLE_LEFT = 0.7  # a line field must take away at least 30 % of the lines' straying to be used
 CROP_MARGIN = 0.25  # of the text area, kept around it when there is no label outline to crop to
 
 
@@ -380,13 +383,15 @@ def looks_flat(image: Image.Image) -> bool:
     if len(boxes) < MIN_TEXT_BLOBS:
         return False
     text_height = float(np.median(np.minimum(boxes[:, 2], boxes[:, 3])))
-    angle, _ = geometry.text_angle(geometry.text_region(boxes, small.shape), text_height)
-    if min(angle, 180.0 - angle) >= FLAT_MAX_SKEW:
+    seeds = geometry.text_region(boxes, small.shape)
+    angle, _ = geometry.text_angle(seeds, text_height)
+    if len(seeds) < MIN_TEXT_BLOBS or min(angle, 180.0 - angle) >= FLAT_MAX_SKEW:
         return False
     h, w = small.shape
     b = max(2, round(FLAT_BORDER * min(h, w)))
     frame = np.concatenate([small[:b].ravel(), small[-b:].ravel(), small[:, :b].ravel(), small[:, -b:].ravel()])
-    paper = float(np.median(small))
+    (x0, y0), (x1, y1) = seeds.min(axis=0).astype(int), seeds.max(axis=0).astype(int)
+    paper = float(np.median(small[y0:y1 + 1, x0:x1 + 1]))  # the ground the text is printed on
     if float((np.abs(frame.astype(np.float32) - paper) <= FLAT_PAPER_DIFF).mean()) < FLAT_PAPER_SHARE:
         return False
     upright, _ = geometry.upright_score(small, text_height)
@@ -405,6 +410,9 @@ def _view(small: np.ndarray, matrix: np.ndarray, size: tuple[int, int], field: g
 def _field_for(view: np.ndarray, text_height: float) -> tuple[geometry.LineField | None, float]:
     """The field that straightens the view's lines, if it does: lines must come out straighter."""
     pieces = geometry.line_samples(view, text_height)
+    before = geometry.wobble(pieces)
+    if before < max(MIN_WOBBLE_PX, MIN_WOBBLE * text_height):  # straight enough: bending adds only noise
+        return None, 0.0
     field = geometry.fit_line_field(pieces, view.shape, text_height)
     if field is None:
         return None, 0.0
@@ -413,7 +421,7 @@ def _field_for(view: np.ndarray, text_height: float) -> tuple[geometry.LineField
     if bend < geometry.MAX_CURVE_SAG * text_height:
         return None, bend
     after = geometry.wobble(geometry.line_samples(geometry.remap(view, map_x, map_y), text_height))
-    if after > 0.8 * geometry.wobble(pieces):
+    if after > MAX_WOBBLE_LEFT * before:
         return None, bend
     return field, bend
 
@@ -540,9 +548,10 @@ def render(image: Image.Image, geo: Straightening, *, name: str = "straight", li
     if quarter_turns:
         mapping = mapping.then(geometry.QuarterTurns(quarter_turns, (out.shape[1], out.shape[0])))
         out = np.ascontiguousarray(np.rot90(out, quarter_turns))
-    glyphs = find_glyphs(out)
-    view_centres = glyphs[:, :2] + glyphs[:, 2:] / 2 if len(glyphs) else np.zeros((0, 2))
-    centres = mapping(view_centres) if len(glyphs) else np.zeros((0, 2))
+    # letters and words: blurred photos run the letters of a word together
+    blobs = geometry.text_blobs(geometry.ink_mask(out))
+    view_centres = blobs[:, :2] + blobs[:, 2:] / 2 if len(blobs) else np.zeros((0, 2))
+    centres = mapping(view_centres) if len(blobs) else np.zeros((0, 2))
     return PreparedImage(image=Image.fromarray(out, "L"), scale=per_input, name=name, text_height=text_height,
                          glyph_centres=tuple((round(x), round(y)) for x, y in centres), mapping=mapping,
                          input_size=image.size,

@@ -29,8 +29,10 @@ from checker.ocr_quality import Assessment, assess  # noqa: E402
 from checker.ocr_layout import (  # noqa: E402
     LineKey,
     TsvWord,
+    drop_specks,
     group_lines,
     join_paragraphs,
+    join_row_cells,
     join_split_words,
     join_table_rows,
     merge_words,
@@ -59,6 +61,8 @@ MAX_MISSED_SHARE = 0.12  # of letter-like ink blobs outside every word box
 MAX_MISSED_GLYPHS = 4  # unread blobs in groups ("600 mg" beside a table rule is 5)
 MIN_SECONDS_FOR_PASS = 2.0
 SECOND_PASS_MARGIN = 1.05  # the second pass leads the layout only when clearly better
+MAX_MISSED_WORD_BLOBS = 1  # in a photo's view two unread blobs side by side ("500" "mg") are a missed phrase
+WORD_BLOB_SPACING = 1.5  # x the text height: how far apart unread word blobs of one phrase may lie
 MAX_PREPARATIONS = 3  # full psm-3 passes over different preparations (the psm-6 pass comes on top)
 # a reading with fewer known words than this, or a smaller share of them, is noise (upside down,
 # the wrong crop): the rescue preparations are tried
@@ -316,9 +320,10 @@ def _complete(p: _Pass) -> bool:
     pad = 0.1 * (right - left)
     inside = [(x, y) for x, y in p.prepared.view_glyphs
               if left - pad <= x <= right + pad and top <= y <= bottom]
+    # blobs here are words as often as letters: neighbours lie further apart than letters do
     grouped, share = missed_glyphs(inside, [(w.left, w.top, w.width, w.height) for w in p.words],
-                                   TARGET_TEXT_HEIGHT)
-    return grouped <= MAX_MISSED_GLYPHS and share <= MAX_MISSED_SHARE
+                                   WORD_BLOB_SPACING * TARGET_TEXT_HEIGHT)
+    return grouped <= MAX_MISSED_WORD_BLOBS and share <= MAX_MISSED_SHARE
 
 
 def _better(a: _Pass, b: _Pass | None) -> bool:
@@ -381,7 +386,8 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
             words = _combine(best.words, second.words)
         except OcrTimeoutError:
             pass
-    words = join_paragraphs(reading_order(join_table_rows(join_split_words(words))))
+    words = join_row_cells(join_table_rows(join_split_words(drop_specks(words))))
+    words = join_paragraphs(reading_order(words))
     parsed = _build(words, best.prepared)
     return OcrResult(text=parsed.text, words=parsed.words, mean_confidence=parsed.mean_confidence,
                      languages=languages, engine=tesseract_version(),

@@ -14,6 +14,9 @@ MEDIAN_CELL_WORDS = 3
 MAX_SPLIT_GAP = 2.5  # line heights: a one-line block this close right of a line continues it
 MAX_SPLIT_WORD_GAP = 0.12  # of the word height: a narrower space is inside a word (real ones are ~0.25)
 MIN_MERGE_CONFIDENCE = 60.0  # a word the other pass read must be at least this sure to be added
+SPECK_SIZE = 0.35  # x the median word height: a one- or two-character "word" smaller than this is dust
+MAX_ORPHAN_CELL_WORDS = 3  # a lone table cell: "35 mg", "12 billion CFU"
+RIGHT_ALIGNED = 0.08  # of the text width: a cell ending this close to the right edge is right-aligned
 MAX_PARAGRAPH_GAP = 1.0  # line heights between a line and the next block that may continue its sentence
 _SENTENCE_END = (".", "!", "?", ":", ";")
 # a word that looks like language rather than noise: 3+ letters with a vowel, nothing else
@@ -159,6 +162,63 @@ def join_table_rows(words: Sequence[TsvWord]) -> list[TsvWord]:
         lines[partner] = lines[partner] + [replace(w, line_key=partner) for w in lines[cell]]
     return [replace(w, word_num=i) for key, ws in lines.items() if key not in moved
             for i, w in enumerate(sorted(ws, key=lambda w: w.left), 1)]
+
+
+def drop_specks(words: Sequence[TsvWord]) -> list[TsvWord]:
+    """Leave out letters far smaller than the print around them (a speck of dust read as "i").
+
+    They can glue a table cell to the wrong line. Punctuation ("·", "-") is kept: it is small by
+    nature and separates list items.
+    """
+    heights = sorted(w.height for w in words if any(ch.isalnum() for ch in w.text))
+    if not heights:
+        return list(words)
+    limit = SPECK_SIZE * heights[len(heights) // 2]
+    return [w for w in words
+            if max(w.width, w.height) >= limit or len(w.text) > 2 or not any(ch.isalnum() for ch in w.text)]
+
+
+def join_row_cells(words: Sequence[TsvWord]) -> list[TsvWord]:
+    """Put a lone right-hand table cell ("35 mg") back on the line of its row name ("Tributyrine").
+
+    Tesseract sometimes ends a block with an amount whose row name it put in the next block. A
+    short line holding a digit that ends near the right edge of the text, with a line of other
+    words ending left of it on the same row, joins that line.
+    """
+    lines = group_lines(words)
+    if len(lines) < 2:
+        return list(words)
+    slope = page_slope(lines)
+    right_edge = max(w.left + w.width for w in words)
+    left_edge = min(w.left for w in words)
+    moved: dict[LineKey, LineKey] = {}
+    for key, cell in lines.items():
+        start, end = min(w.left for w in cell), max(w.left + w.width for w in cell)
+        if (len(cell) > MAX_ORPHAN_CELL_WORDS or not any(ch.isdigit() for w in cell for ch in w.text)
+                or end < right_edge - RIGHT_ALIGNED * (right_edge - left_edge)):
+            continue
+        partner = _row_partner(lines, key, start, slope)
+        if partner is not None and partner not in moved:
+            moved[key] = partner
+    if not moved:
+        return list(words)
+    for cell, partner in moved.items():
+        lines[partner] = lines[partner] + [replace(w, line_key=partner) for w in lines[cell]]
+    return [replace(w, word_num=i) for key, ws in lines.items() if key not in moved
+            for i, w in enumerate(sorted(ws, key=lambda w: w.left), 1)]
+
+
+def _row_partner(lines: dict[LineKey, list[TsvWord]], key: LineKey, start: int, slope: float) -> LineKey | None:
+    """The nearest line that ends left of `start` on the same row as line `key` (none: None)."""
+    cell = lines[key]
+    best: tuple[int, LineKey] | None = None
+    for other, ws in lines.items():
+        right = max(w.left + w.width for w in ws)
+        if other == key or right > start or not _same_row(cell, ws, slope):
+            continue
+        if best is None or right > best[0]:
+            best = (right, other)
+    return None if best is None else best[1]
 
 
 def join_split_words(words: Sequence[TsvWord]) -> list[TsvWord]:

@@ -55,7 +55,8 @@ def protected_words(words: set[str], vocab: fuzzy.Vocabulary) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    tessdata = Path(argv[1]) if len(argv) > 1 else next((Path(d) for d in TESSDATA_DIRS if Path(d).is_dir()), None)
+    found = (Path(d) for d in TESSDATA_DIRS if Path(d).is_dir())
+    tessdata = Path(argv[1]) if len(argv) > 1 else next(found, None)
     if tessdata is None:
         print("no tessdata directory found; pass it as the first argument", file=sys.stderr)
         return 2

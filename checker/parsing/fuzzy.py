@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import functools
 import re
+import re._constants as _sre  # the regex parser (CPython 3.11+) reads the words out of reference regexes
+import re._parser as _sre_parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,27 +28,18 @@ from checker.parsing._text import cached, flatten
 from checker.reference import ReferenceData
 from checker.textnorm import fold
 
-try:  # Python 3.11+: the regex parser moved; it is used only to read words out of reference regexes
-    import re._parser as _sre_parse  # type: ignore[import-not-found]
-    from re._constants import (  # type: ignore[import-not-found]
-        ANY, BRANCH, CATEGORY, CATEGORY_WORD, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, NEGATE, NOT_LITERAL, RANGE,
-        SUBPATTERN,
-    )
-except ImportError:  # pragma: no cover - older Pythons
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
-    from sre_constants import (  # type: ignore[no-redef]
-        ANY, BRANCH, CATEGORY, CATEGORY_WORD, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, NEGATE, NOT_LITERAL, RANGE,
-        SUBPATTERN,
-    )
-
 PROTECTED_WORDS = Path(__file__).with_name("protected_words.txt")
 MIN_TARGET_LEN = 4  # shorter vocabulary words are known words, never targets of a correction
 MIN_FUZZY_LEN = 5  # shorter tokens are corrected only when their skeleton matches exactly
 MIN_JOIN_LEN = 7  # a join of split pieces must be at least this long
+MIN_PREFIX_LEN = 5  # word starts of regexes ("psoria") shorter than this are not matched
+SHORT_STUB = 3  # a known word this short may still be the first piece of a split word ("Wei zenstärke")
 MAX_JOIN_PIECES = 4
 MAX_SPLIT_PIECES = 4
 MAX_SEGMENTATIONS = 6
 MIN_SPLIT_LEN = 6
+_GROUPS = (_sre.BRANCH, _sre.SUBPATTERN, _sre.MAX_REPEAT, _sre.MIN_REPEAT)
+MAX_CLASS_LETTERS = 5  # a larger character class stands for any letter
 MAX_EXPANSIONS = 400  # strings read out of one reference regex
 _WILD = "\x00"  # a part of a regex that stands for any text (\w*, .{0,40})
 
@@ -82,7 +75,8 @@ _STRONG_CHARS = str.maketrans({"i": "l", "1": "l", "|": "l", "!": "l", "0": "o",
 _EXTRA_KNOWN = """a à au aux de des du d l la le les et ou un une en het een van op in is te of met
     die der das dem den und oder mit von zu im am an auf aus bei per par pro pour sur avec dans and or
     the to with for on at by as if do not no use take keep store dag jour tag day out off up all any its
-    has was may can but nor via zum zur vom ins sous chez pas plus uit naar ook nog""".split()
+    has was may can but nor via zum zur vom ins sous chez pas plus uit naar ook nog once twice thrice
+    daily times keer maal fois mal""".split()
 
 
 @dataclass(frozen=True)
@@ -124,7 +118,8 @@ class Corrected:
         words = evidence.split()
         if not words:
             return None
-        m = re.compile(r"\s+".join(map(re.escape, words))).search(self.text, lo, len(self.text) if hi is None else hi)
+        rx = re.compile(r"\s+".join(map(re.escape, words)))
+        m = rx.search(self.text, lo, len(self.text) if hi is None else hi)
         return (m.start(), m.end()) if m else None
 
     def touched(self, start: int, end: int) -> bool:
@@ -165,8 +160,13 @@ class Vocabulary:
     by_skeleton: dict[str, str | None]  # skeleton -> target (None when two targets share it)
     by_length: dict[int, tuple[list[str], list[str]]]  # skeleton length -> (skeletons, targets)
     bigrams: frozenset[tuple[str, str]] = frozenset()  # word pairs of the reference phrases
+    prefixes: tuple[str, ...] = ()  # word starts of the regexes ("psoria" of psoria\w*), longest first
     protected: frozenset[str] = frozenset()  # real words near a target: never corrected
     protected_skeletons: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:
+        return (f"Vocabulary({len(self.known)} known, {len(self.targets)} targets, "
+                f"{len(self.protected)} protected)")
 
     def without_protection(self) -> Vocabulary:
         """The same vocabulary without the protected real words (to compute them)."""
@@ -213,7 +213,7 @@ def regex_phrases(pattern: str, min_len: int = 12) -> list[str]:
             if k < len(pieces) - 1 and piece[-1:].isalpha():
                 words = words[:-1]  # "psoria\w*": the start of one
             phrase = " ".join(words)
-            if len(phrase) >= min_len and phrase not in out:
+            if phrase and len(phrase) >= min_len and phrase not in out:
                 out.append(phrase)
     return out
 
@@ -236,14 +236,14 @@ def _expand(items: list) -> list[str]:  # noqa: ANN401 - sre parse tree
 
 
 def _expand_item(op, av) -> list[str]:  # noqa: ANN001 - sre parse tree
-    if op == BRANCH:
+    if op == _sre.BRANCH:
         return [s for alt in av[1] for s in _expand(list(alt))][:MAX_EXPANSIONS]
-    if op == SUBPATTERN:
+    if op == _sre.SUBPATTERN:
         return _expand(list(av[-1]))
-    if op in (MAX_REPEAT, MIN_REPEAT):
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
         lo, hi, sub = av
         sub = list(sub)
-        if len(sub) == 1 and sub[0][0] not in (BRANCH, SUBPATTERN, MAX_REPEAT, MIN_REPEAT):
+        if len(sub) == 1 and sub[0][0] not in _GROUPS:
             ch = _char(*sub[0])
             if ch in (" ", _WILD) or hi > 1 and lo == 0 and not ch.isalpha():
                 return [ch]
@@ -254,37 +254,41 @@ def _expand_item(op, av) -> list[str]:  # noqa: ANN001 - sre parse tree
 
 def _char(op, av) -> str:  # noqa: ANN001 - sre parse tree
     """One character of a regex item: a letter, a separator " ", a word wildcard, or "" (assertions)."""
-    if op == LITERAL:
+    if op == _sre.LITERAL:
         return chr(av)
-    if op in (NOT_LITERAL, ANY):
+    if op in (_sre.NOT_LITERAL, _sre.ANY):
         return " "
-    if op == CATEGORY:
-        return _WILD if av == CATEGORY_WORD else " "
-    if op == IN:
+    if op == _sre.CATEGORY:
+        return _WILD if av == _sre.CATEGORY_WORD else " "
+    if op == _sre.IN:
         return _class_char(av)
     return ""  # AT, ASSERT, ASSERT_NOT
 
 
 def _class_char(items) -> str:  # noqa: ANN001 - sre parse tree
     """A representative of a character class: its first letter when small, else a wildcard or separator."""
-    letters = []
-    for op, av in items:
-        if op == NEGATE:
-            return " "
-        if op == CATEGORY:
-            return _WILD if av == CATEGORY_WORD else " "
-        if op == RANGE:
-            return _WILD if chr(av[0]).isalpha() else " "
-        if op == LITERAL:
-            letters.append(chr(av))
-    alpha = [c for c in letters if c.isalpha()]
-    if len(letters) > 5:
+    if any((op == _sre.LITERAL and chr(av).isspace()) or (op == _sre.CATEGORY and av != _sre.CATEGORY_WORD)
+           or op == _sre.NEGATE for op, av in items):
+        return " "  # "[\\w ,/-]", "[^a-z]": may hold a space, so it separates words
+    if any(op == _sre.CATEGORY or (op == _sre.RANGE and chr(av[0]).isalpha()) for op, av in items):
         return _WILD
-    return alpha[0] if alpha else " "
+    letters = [chr(av) for op, av in items if op == _sre.LITERAL]
+    if len(letters) > MAX_CLASS_LETTERS:
+        return _WILD
+    return next((c for c in letters if c.isalpha()), " ")
 
 
 def _name_words(names: Iterable[str]) -> set[str]:
     return {w for n in names for w in re.findall(r"[a-z]+", fold(n))}
+
+
+def regex_prefixes(pattern: str) -> set[str]:
+    """Word starts a regex spells out before a wildcard: 'psoria\\w*' -> {psoria}."""
+    out = set()
+    for s in _expansions(pattern):
+        for m in re.finditer(r"(?<![a-z\x00])[a-z]+(?=\x00)", s):
+            out.add(m.group())
+    return out
 
 
 def _pairs(words: list[str]) -> list[tuple[str, str]]:
@@ -301,23 +305,36 @@ def _pattern_words(patterns: Iterable[str]) -> tuple[set[str], set[str]]:
     return whole, partial
 
 
-def _build(ref: ReferenceData) -> Vocabulary:
-    from checker.parsing.language import FUNCTION_WORDS
-    from checker.parsing.serving import NUMBER_WORDS, UNIT_WORDS
+def _phrase_patterns(ref: ReferenceData) -> list[str]:
+    """The regexes of the label's phrases (not the diseases): sections, particulars, claim verbs and
+    disclaimers, microbe states, quality marks, unit words."""
+    from checker.parsing.serving import UNIT_WORDS
 
-    patterns = [p for group in (ref.sections, ref.particulars) for ps in group.values() for p in ps.patterns.all()]
+    sets = [*ref.sections.values(), *ref.particulars.values()]
+    patterns = [p for ps in sets for p in ps.patterns.all()]
     patterns += ref.claims.verbs.patterns.all() + ref.claims.disclaimers.patterns.all()
     for ps in (ref.microbes.inactivated, ref.microbes.live, ref.microbes.postbiotic):
         patterns += ps.patterns.all()
-    patterns += [q.pattern for q in ref.quality] + [p for p, _ in UNIT_WORDS]
+    return patterns + [q.pattern for q in ref.quality] + [p for p, _ in UNIT_WORDS]
+
+
+def _printed_names(ref: ReferenceData) -> list[str]:
+    """Names of several words whose word pairs make phrases ("butyrate de sodium", "dioxyde de silicium")."""
+    return ([n for add in ref.additives for n in add.names.all()]
+            + [n for form in ref.butyrate_forms for n in form.names.all()]
+            + [n for fc in ref.function_classes for n in fc.names.all()])
+
+
+def _build(ref: ReferenceData) -> Vocabulary:
+    from checker.parsing.language import FUNCTION_WORDS
+    from checker.parsing.serving import NUMBER_WORDS
+
+    patterns = _phrase_patterns(ref)
     phrase_words, partial = _pattern_words(patterns)
-    bigrams = {pair for p in patterns for phrase in regex_phrases(p, 0) for pair in _pairs(phrase.split())}
     disease_words, disease_partial = _pattern_words(ref.claims.diseases.patterns.all())
-    names: set[str] = set()
-    banned: set[str] = set()
+    names, banned, allergen_words = set(), set(), set()
     for add in ref.additives:
         (banned if add.banned_eu else names).update(_name_words(add.names.all()))
-    allergen_words: set[str] = set()
     for al in ref.allergens:
         allergen_words |= _name_words(al.names.all() + al.triggers + al.whole_word_triggers)
         names |= _name_words(al.exemptions)
@@ -325,32 +342,45 @@ def _build(ref: ReferenceData) -> Vocabulary:
         names |= _name_words((fc.id, *fc.names.all()))
     for form in ref.butyrate_forms:
         names |= _name_words(form.names.all())
-    names_printed = [n for add in ref.additives for n in add.names.all()] \
-        + [n for form in ref.butyrate_forms for n in form.names.all()] \
-        + [n for fc in ref.function_classes for n in fc.names.all()]
-    bigrams |= {pair for n in names_printed for pair in _pairs(re.findall(r"[a-z]+", fold(n)))}
     genera = _name_words(ref.microbes.genera)
     names |= genera | _name_words(ref.microbes.species) | _name_words(ref.nutrients)
     function_words = {w for words in FUNCTION_WORDS.values() for w in words} | set(_EXTRA_KNOWN) \
         | set(NUMBER_WORDS)
     plain = phrase_words | names | disease_words | allergen_words | banned
     targets = frozenset(w for w in plain if len(w) >= MIN_TARGET_LEN)
-    # a word is sensitive when only sensitive things use it ("titaandioxide", "psoriasis", "weizen")
-    sensitive = (disease_words | allergen_words | banned) - (phrase_words | names | function_words)
-    by_skeleton: dict[str, str | None] = {}
-    by_length: dict[int, tuple[list[str], list[str]]] = {}
-    for w in sorted(targets):
-        sk = skeleton(w)
-        by_skeleton[sk] = w if by_skeleton.get(sk, w) == w else None
-        bucket = by_length.setdefault(len(sk), ([], []))
-        bucket[0].append(sk)
-        bucket[1].append(w)
+    bigrams = {pair for p in patterns for phrase in regex_phrases(p, 0) for pair in _pairs(phrase.split())}
+    bigrams |= {pair for n in _printed_names(ref) for pair in _pairs(re.findall(r"[a-z]+", fold(n)))}
+    prefixes = {w for p in [*patterns, *ref.claims.diseases.patterns.all()] for w in regex_prefixes(p)
+                if len(w) >= MIN_PREFIX_LEN}
     protected = load_protected()
+    ordinary = phrase_words | names | function_words
     return Vocabulary(
         known=frozenset(plain | partial | disease_partial | function_words),
-        function_words=frozenset(function_words), targets=targets, sensitive=frozenset(sensitive),
-        capitalised=frozenset(genera - phrase_words), by_skeleton=by_skeleton, by_length=by_length,
-        bigrams=frozenset(bigrams), protected=protected, protected_skeletons=frozenset(map(skeleton, protected)))
+        function_words=frozenset(function_words), targets=targets,
+        # a word is sensitive when only sensitive things use it ("titaandioxide", "psoriasis", "weizen")
+        sensitive=frozenset((disease_words | allergen_words | banned) - ordinary),
+        capitalised=frozenset(genera - phrase_words), by_skeleton=_by_skeleton(targets),
+        by_length=_by_length(targets), bigrams=frozenset(bigrams),
+        prefixes=tuple(sorted(prefixes, key=len, reverse=True)),
+        protected=protected, protected_skeletons=frozenset(map(skeleton, protected)))
+
+
+def _by_skeleton(targets: Iterable[str]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for w in sorted(targets):
+        sk = skeleton(w)
+        out[sk] = w if out.get(sk, w) == w else None  # two targets with one skeleton: ambiguous
+    return out
+
+
+def _by_length(targets: Iterable[str]) -> dict[int, tuple[list[str], list[str]]]:
+    out: dict[int, tuple[list[str], list[str]]] = {}
+    for w in sorted(targets):
+        sk = skeleton(w)
+        bucket = out.setdefault(len(sk), ([], []))
+        bucket[0].append(sk)
+        bucket[1].append(w)
+    return out
 
 
 def load_protected(path: Path = PROTECTED_WORDS) -> frozenset[str]:
@@ -412,10 +442,12 @@ def _match(token: str, vocab: Vocabulary, margin: int) -> str | None:
         strict = hit in vocab.sensitive and len(token) < 6 and not junk
         ok = hit is not None and len(token) >= 3 and not strict and not _inflection(token, hit)
         return hit if ok else None
+    if junk and (start := _prefix_slip(token, vocab)):  # "psor1asis" for a psoria\w* pattern
+        return start + token[len(start):]
     edits = allowed_edits(len(sk), junk) + margin
     if edits == 0 or sk in vocab.protected_skeletons:
         return None
-    best = _nearest(sk, vocab, edits)
+    best = _nearest(sk, vocab, edits, token)
     if best is None:
         return None
     word, dist = best
@@ -424,23 +456,32 @@ def _match(token: str, vocab: Vocabulary, margin: int) -> str | None:
     return None if _inflection(token, word) else word
 
 
-def _nearest(sk: str, vocab: Vocabulary, edits: int) -> tuple[str, int] | None:
-    """The one target whose skeleton is within `edits` of sk (None when none, or two tie)."""
-    found: list[tuple[int, str]] = []
+def _prefix_slip(token: str, vocab: Vocabulary) -> str | None:
+    """A regex word start that the token begins with, up to the surest confusions (l/I/1, O/0)."""
+    strong = strong_skeleton(token)
+    return next((p for p in vocab.prefixes if len(token) > len(p) and not token.startswith(p)
+                 and strong.startswith(strong_skeleton(p)) and token[len(p):].isalpha()), None)
+
+
+def _nearest(sk: str, vocab: Vocabulary, edits: int, token: str) -> tuple[str, int] | None:
+    """The one target whose skeleton is within `edits` of sk; of two equally near, the one nearer to the
+    printed token ("butyrale": butyrate, not butyric); None when none, or a tie remains."""
+    found: list[tuple[int, int, str]] = []
     for length in range(len(sk) - edits, len(sk) + edits + 1):
         bucket = vocab.by_length.get(length)
         if not bucket:
             continue
         for _, dist, i in process.extract(sk, bucket[0], scorer=Levenshtein.distance, score_cutoff=edits,
                                           limit=3):
-            found.append((int(dist), bucket[1][i]))
+            word = bucket[1][i]
+            found.append((int(dist), Levenshtein.distance(token, word), word))
     if not found:
         return None
     found.sort()
-    best_dist, best = found[0]
-    if any(d == best_dist and w != best for d, w in found[1:]):
+    best = found[0]
+    if any(d == best[0] and raw == best[1] and w != best[2] for d, raw, w in found[1:]):
         return None
-    return best, best_dist
+    return best[2], best[0]
 
 
 def _inflection(token: str, word: str) -> bool:
@@ -510,11 +551,12 @@ def _joinable(text: str, a: Token, b: Token) -> bool:
 
 def _try_join(text: str, tokens: list[Token], i: int, vocab: Vocabulary) -> tuple[int, str] | None:
     """The longest run tokens[i:j] (2..4 pieces, none a word of its own) that reads as one vocabulary
-    word: (j, word)."""
+    word, or as a compound of vocabulary words ("Wei zenstärke": Weizenstärke, not whey): (j, word)."""
     first = tokens[i]
-    if _whole_word(first, vocab) or not _HAS_LETTER.search(first.folded) \
-            or match_word(first.folded, vocab) is not None:
+    stub = first.folded in vocab.known and len(first.folded) <= SHORT_STUB  # "wei", "ei", "de"
+    if (_whole_word(first, vocab) and not stub) or not _HAS_LETTER.search(first.folded):
         return None
+    alone = match_word(first.folded, vocab)
     best: tuple[int, str] | None = None
     for j in range(i + 2, min(len(tokens), i + MAX_JOIN_PIECES) + 1):
         piece = tokens[j - 1]
@@ -523,11 +565,18 @@ def _try_join(text: str, tokens: list[Token], i: int, vocab: Vocabulary) -> tupl
         joined = "".join(t.folded for t in tokens[i:j])
         if len(joined) < MIN_JOIN_LEN:
             continue
-        exact = joined in vocab.targets or (joined in vocab.known and joined not in vocab.function_words)
-        word = joined if exact else _read_as(first, match_word(joined, vocab), vocab)
-        if word is not None:
+        exact = joined in vocab.targets or (joined in vocab.known and joined not in vocab.function_words) \
+            or _compound(joined, vocab)
+        word = joined if exact else None if stub else _read_as(first, match_word(joined, vocab), vocab)
+        if word is not None and word != alone:
             best = (j, word)
     return best
+
+
+def _compound(word: str, vocab: Vocabulary) -> bool:
+    """A compound of content words the vocabulary knows ("weizenstarke", "kapselhulle")."""
+    return any(len(pieces) >= 2 and not any(p in vocab.function_words for p in pieces)
+               for pieces in _segments(word, vocab))
 
 
 def split_word(token: Token, vocab: Vocabulary, *, phrases: bool = True) -> list[str] | None:
@@ -538,9 +587,9 @@ def split_word(token: Token, vocab: Vocabulary, *, phrases: bool = True) -> list
     if len(word) < MIN_SPLIT_LEN or not word.isalpha():
         return None
     options = _segments(word, vocab)
-    for pieces in sorted(options, key=lambda ps: not all(pair in vocab.bigrams for pair in zip(ps, ps[1:]))):
+    for pieces in sorted(options, key=lambda ps: not all(pair in vocab.bigrams for pair in _pairs(ps))):
         if len(pieces) >= 2 and all(_may_meet(p, q, n == 0, vocab, phrases)
-                                    for n, (p, q) in enumerate(zip(pieces, pieces[1:]))):
+                                    for n, (p, q) in enumerate(_pairs(pieces))):
             return pieces
     return None
 
@@ -620,7 +669,8 @@ def _first_pass(text: str, tokens: list[Token], vocab: Vocabulary) -> list[_Read
             word = " ".join(pieces) if pieces else _eszett(tok, vocab) or _read_as(
                 tok, match_word(tok.folded, vocab), vocab)
         rewritten = tok.printed.startswith("(")  # the tokenizer read "( ontain" as "contain"
-        reads.append(_Read(tok.start, tok.end, tok.printed, word or tok.folded, word is not None or rewritten))
+        changed = word is not None or rewritten
+        reads.append(_Read(tok.start, tok.end, tok.printed, word or tok.folded, changed))
     return reads
 
 
@@ -637,11 +687,24 @@ def _context_pass(text: str, reads: list[_Read], vocab: Vocabulary) -> None:
             continue
         sk = skeleton(r.word)
         edits = max(1, allowed_edits(len(sk), not r.word.isalpha()) + 1)
-        fits = {w for w in _candidates(sk, vocab, edits) if w not in vocab.sensitive and not _inflection(r.word, w)
-                and ((left and (left.word, w) in vocab.bigrams) or (right and (w, right.word) in vocab.bigrams))}
+        fits = {w for w in _candidates(sk, vocab, edits)
+                if w not in vocab.sensitive and not _inflection(r.word, w)
+                and _in_phrase(left, w, right, vocab)}
         if len(fits) == 1:
             r.word, r.changed = fits.pop(), True
+        elif right is not None and r.word.isalpha() and (tail := _phrase_tail(r.word, right.word, vocab)):
+            r.word, r.changed = r.word[:-len(tail)] + " " + tail, True  # "Tenirhors de portée"
     _context_joins(text, reads, vocab)
+
+
+def _phrase_tail(word: str, following: str, vocab: Vocabulary) -> str | None:
+    """The end of a word that is a vocabulary word starting a reference phrase with the next word, after
+    a head of 3+ letters ("tenirhors" + "de" -> "hors"): a space OCR lost."""
+    for cut in range(3, len(word) - 2):
+        tail = word[cut:]
+        if (tail, following) in vocab.bigrams and tail not in vocab.function_words:
+            return tail
+    return None
 
 
 def _context_joins(text: str, reads: list[_Read], vocab: Vocabulary) -> None:
@@ -658,11 +721,17 @@ def _context_joins(text: str, reads: list[_Read], vocab: Vocabulary) -> None:
             joined = a.word + b.word
             sk = skeleton(joined)
             edits = max(1, allowed_edits(len(sk)) + 1)
-            fits = {w for w in _candidates(sk, vocab, edits) if w not in vocab.sensitive
-                    and ((left.word, w) in vocab.bigrams or (right is not None and (w, right.word) in vocab.bigrams))}
+            fits = {w for w in _candidates(sk, vocab, edits)
+                    if w not in vocab.sensitive and _in_phrase(left, w, right, vocab)}
             if len(fits) == 1:
                 reads[n:n + 2] = [_Read(a.start, b.end, a.printed, fits.pop(), True)]
         n += 1
+
+
+def _in_phrase(left: _Read | None, word: str, right: _Read | None, vocab: Vocabulary) -> bool:
+    """Does the word make a reference phrase with the word before or after it?"""
+    before = left is not None and (left.word, word) in vocab.bigrams
+    return before or (right is not None and (word, right.word) in vocab.bigrams)
 
 
 def _candidates(sk: str, vocab: Vocabulary, edits: int) -> list[str]:

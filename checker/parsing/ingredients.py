@@ -425,7 +425,8 @@ def parse_ingredients(text: str, start: int, end: int, ref: ReferenceData, *,
     """The ingredients of the list at text[start:end], sub-ingredients flattened after their parent;
     `inactive`: the list is headed "Other/inactive ingredients" (excipients only)."""
     items = []
-    spans = [piece for s, e in split_list(text, start, end) for piece in _split_inner_classes(text, s, e, ref)]
+    spans = [piece for s, e in split_list(text, start, end)
+             for piece in _split_inner_classes(text, s, e, ref)]
     for s, e in _split_conjunctions(text, spans, ref):
         parsed = _parse_item(text, s, e, ref, inactive)
         if parsed is not None:
@@ -491,10 +492,26 @@ def _split_inner_classes(text: str, start: int, end: int, ref: ReferenceData) ->
     return [span for a, b in zip(bounds, bounds[1:], strict=False) if (span := _trim(text, a, b))]
 
 
+def _split_adjacent_names(text: str, spans: list[tuple[int, int]],
+                          ref: ReferenceData) -> list[tuple[int, int]]:
+    """"magnesiumstearaat siliciumdioxide" (the comma lost): two additive names side by side are two items."""
+    rx = _lookups(ref).additive_rx
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        folded = fold(text[s:e])
+        plain = rx is not None and len(folded) == e - s and "(" not in folded
+        names = list(rx.finditer(folded)) if plain else []
+        cuts = [b.start() for a, b in zip(names, names[1:], strict=False)
+                if not folded[a.end():b.start()].strip() and folded[a.end():b.start()]]
+        bounds = [s, *(s + c for c in cuts), e]
+        out.extend(span for a, b in zip(bounds, bounds[1:], strict=False) if (span := _trim(text, a, b)))
+    return out
+
+
 def _split_conjunctions(text: str, spans: list[tuple[int, int]], ref: ReferenceData) -> list[tuple[int, int]]:
     """"magnesium stearate and silicon dioxide" -> two items, when both halves name an additive."""
     out = []
-    for s, e in spans:
+    for s, e in _split_adjacent_names(text, spans, ref):
         folded = fold(text[s:e])
         m = _CONJUNCTION.search(folded) if "(" not in folded else None
         if m and len(folded) == e - s and all(find_additive(part, ref)[0] or find_additive(part, ref)[1]

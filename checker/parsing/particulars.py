@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -37,6 +38,10 @@ LABELLED_CODE = re.compile(r"(?<![a-z])(?P<cue>[a-z][a-z .-]{4,18}?)\s?:\s?"
 FUZZY_LOT_SCORE = 80
 FUZZY_PHRASE_SCORE = 88  # rapidfuzz partial_ratio of a warning phrase in a sentence read with OCR slips
 MIN_FUZZY_PHRASE = 16
+CHILD_DISTANCE = 60  # chars between a keep-away word and a child word of one children warning
+# a warning found by meaning: all concepts of one group (phrase sets of particulars.yaml) in one sentence
+DIET_CONCEPTS = (("negation", "diet_quality", "diet_noun", "replace"),)
+OVERDOSE_CONCEPTS = (("negation", "exceed", "dose"), ("negation", "more_than", "intake", "dose"))
 # "see ..." right after a best-before or lot cue, when OCR garbled the place it points to
 LOOSE_POINTER = re.compile(r"(?<![a-z])(?:see|zie|siehe|voir)(?: (?:the|de|het|le|la|au|sur|den|die|der))?"
                            r" [a-z]{3,}")
@@ -74,7 +79,8 @@ POSTCODE = re.compile(
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"  # UK
     r"|\b[A-Z]{2}\s\d{5}(?:-\d{4})?\b")  # US
 COUNTRY_NAMES = ("Nederland", "Netherlands", "The Netherlands", "Holland", "België", "Belgique", "Belgium",
-                 "Belgien", "Deutschland", "Germany", "Allemagne", "France", "Frankreich", "Frankrijk", "Ireland",
+                 "Belgien", "Deutschland", "Germany", "Allemagne", "France", "Frankreich", "Frankrijk",
+                 "Ireland",
                  "United Kingdom", "UK", "USA", "U.S.A.", "Österreich", "Austria", "Schweiz", "Suisse",
                  "Switzerland", "Luxembourg", "Luxemburg", "Italia", "Italy", "España", "Spain", "Danmark",
                  "Denmark", "Sverige", "Sweden", "Polska", "Poland")
@@ -121,19 +127,49 @@ def _clip(s: str) -> str:
     return s if len(s) <= MAX_VALUE else s[:MAX_VALUE - 1].rstrip() + "…"
 
 
+# ---------------------------------------------------------------- concepts
+def _concept(ref: ReferenceData, key: str, t: str) -> list[re.Match[str]]:
+    rx = _rx(ref, key)
+    return list(rx.finditer(t)) if rx else []
+
+
+def _all_concepts(ref: ReferenceData, groups: tuple[tuple[str, ...], ...]) -> Callable[[str], bool]:
+    """A test of one sentence: does it hold every concept of one of the groups (in any order)?"""
+    def test(t: str) -> bool:
+        return any(all(_rx(ref, key) is not None and _rx(ref, key).search(t) for key in group)
+                   for group in groups)
+    return test
+
+
+def _children_spans(ref: ReferenceData, t: str) -> list[tuple[int, int]]:
+    """Spans from a keep-away word to a child word close to it ("hors de la portée des enfants",
+    "Kindern unzugänglich", "Keep away from young children")."""
+    away, kids = _concept(ref, "keep_away", t), _concept(ref, "child", t)
+    return [(min(a.start(), k.start()), max(a.end(), k.end())) for a in away for k in kids
+            if k.start() - a.end() <= CHILD_DISTANCE and a.start() - k.end() <= CHILD_DISTANCE]
+
+
+def _children_spans_all(ref: ReferenceData, t: str) -> list[tuple[int, int]]:
+    rx = _rx(ref, "children_warning")
+    return [*(m.span() for m in (rx.finditer(t) if rx else ())), *_children_spans(ref, t)]
+
+
 # ---------------------------------------------------------------- plain phrases
-def _phrase(units: list[_Unit], rx: re.Pattern[str] | None, *, avoid: re.Pattern[str] | None = None,
-            fuzzy: tuple[str, ...] = ()) -> Particular:
-    """The first sentence the phrase regex matches; else one that holds one of the `fuzzy` phrases with a
-    few OCR slips ("Food supplements should not be used ae substitute for a varied ...")."""
+def _phrase(units: list[_Unit], rx: re.Pattern[str] | None, *,
+            avoid: Callable[[str], list[tuple[int, int]]] | None = None,
+            concept: Callable[[str], bool] | None = None, fuzzy: tuple[str, ...] = ()) -> Particular:
+    """The first sentence the phrase regex matches or that holds the concepts of the meaning; else one
+    that holds one of the `fuzzy` phrases with a few OCR slips ("... should not be used ae substitute
+    for a varied ...")."""
+    for u in units:
+        t = u.view.text
+        spans = avoid(t) if avoid is not None and rx is not None else []
+        hit = rx is not None and any(not any(a < m.end() and m.start() < b for a, b in spans)
+                                     for m in rx.finditer(t))
+        if hit or (concept is not None and concept(t)):
+            return Particular(True, None, _clip(u.view.source[u.start:u.end]))
     if rx is None:
         return Particular(False)
-    for u in units:
-        for m in rx.finditer(u.view.text):
-            if avoid is not None and any(a.start() < m.end() and m.start() < a.end()
-                                         for a in avoid.finditer(u.view.text)):
-                continue
-            return Particular(True, None, _clip(u.view.source[u.start:u.end]))
     for u in units if fuzzy else ():
         if len(u.view.text) >= MIN_FUZZY_PHRASE and process.extractOne(
                 u.view.text, fuzzy, scorer=fuzz.partial_ratio, score_cutoff=FUZZY_PHRASE_SCORE):
@@ -358,14 +394,18 @@ def find_particulars(text: str, ref: ReferenceData, *, has_ingredients: bool,
         "ingredients": Particular(has_ingredients),
         "daily_dose": _daily_dose(units, ref, serving),
         "overdose_warning": _phrase(units, _rx(ref, "overdose_warning"),
+                                    concept=_all_concepts(ref, OVERDOSE_CONCEPTS),
                                     fuzzy=_fuzzy_phrases(ref, "overdose_warning")),
-        "diet_statement": _phrase(units, _rx(ref, "diet_statement"), fuzzy=_fuzzy_phrases(ref, "diet_statement")),
-        "children_warning": _phrase(units, children, fuzzy=_fuzzy_phrases(ref, "children_warning")),
+        "diet_statement": _phrase(units, _rx(ref, "diet_statement"), concept=_all_concepts(ref, DIET_CONCEPTS),
+                                  fuzzy=_fuzzy_phrases(ref, "diet_statement")),
+        "children_warning": _phrase(units, children, concept=lambda t: bool(_children_spans(ref, t)),
+                                    fuzzy=_fuzzy_phrases(ref, "children_warning")),
         "net_quantity": _net_quantity(text, units, ref),
         "best_before": _best_before(units, ref),
         "lot": _lot(text, units, ref),
         "operator": _operator(text, ref),
-        "storage": _phrase(units, _rx(ref, "storage"), avoid=children, fuzzy=_fuzzy_phrases(ref, "storage")),
+        "storage": _phrase(units, _rx(ref, "storage"), avoid=lambda t: _children_spans_all(ref, t),
+                           fuzzy=_fuzzy_phrases(ref, "storage")),
         "independent_testing": testing,
     }
     return {key: found[key] for key in PARTICULAR_KEYS}, standards

@@ -200,7 +200,8 @@ def _continues(text: str, folded: str, last: int, nxt: int, blanks: int, depth: 
     if _TABLE_ROW.match(line) and "," not in line:
         return False
     if blanks:
-        return depth > 0 or folded[last - 1] in ",:(-&" or text[nxt].islower() or _ends_on_class(folded, last, p)
+        return (depth > 0 or folded[last - 1] in ",:(-&" or text[nxt].islower()
+                or _ends_on_class(folded, last, p))
     return True
 
 
@@ -208,7 +209,7 @@ def _ends_on_class(folded: str, last: int, p: _Patterns) -> bool:
     """"..., Trennmittel" and a blank line: a function class without its additive (the colon lost)."""
     item = re.split(r"[,;:(\n]", folded[max(0, last - 40):last])[-1]
     key = re.sub(r"[\s-]", "", item.strip(" .*"))
-    return bool(key) and any(key == c or key == c + suffix for c in p.classes for suffix in ("en", "s", "n", "e"))
+    return bool(key) and any(key in (c, c + "en", c + "s", c + "n", c + "e") for c in p.classes)
 
 
 def _inline_heading(folded: str, i: int, p: _Patterns) -> bool:
@@ -220,8 +221,9 @@ def _inline_heading(folded: str, i: int, p: _Patterns) -> bool:
 def _table_only(folded: str) -> bool:
     """A "list" that is a nutrient table ("Inhaltsstoffe\nMagnesiumbutyrat 600 mg") or only its value
     column ("600 mg\n400 mg"), not ingredients."""
-    return not re.search(r"[,;]", folded) and all(_TABLE_ROW.match(line.replace("\t", " ")) or _VALUE_ONLY.match(line)
-                                                   for line in folded.splitlines() if line.strip())
+    return not re.search(r"[,;]", folded) and all(
+        _TABLE_ROW.match(line.replace("\t", " ")) or _VALUE_ONLY.match(line)
+        for line in folded.splitlines() if line.strip())
 
 
 def _list_end(text: str, folded: str, start: int, limit: int, p: _Patterns) -> int:
@@ -312,8 +314,10 @@ def find_headless_list(text: str, ref: ReferenceData) -> Section | None:
         items = [i for i in parse_ingredients(text, start, end, ref) if i.parent is None]
         known = [i for i in items if i.kind != "other" or i.function or i.e_number or i.amount]
         words = sum(len(i.text.split()) for i in items) / max(1, len(items))
-        if len(items) >= HEADLESS_MIN_ITEMS and len(known) >= 2 and len(known) >= HEADLESS_KNOWN_SHARE * len(items) \
-                and words <= HEADLESS_MAX_ITEM_WORDS and (best is None or len(known) > best[0]):
+        share = len(known) / max(1, len(items))
+        looks_like_list = (len(items) >= HEADLESS_MIN_ITEMS and len(known) >= 2
+                           and share >= HEADLESS_KNOWN_SHARE and words <= HEADLESS_MAX_ITEM_WORDS)
+        if looks_like_list and (best is None or len(known) > best[0]):
             best = (len(known), Section(start, end, "", detect_language(text[start:end])))
     return best[1] if best else None
 

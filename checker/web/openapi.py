@@ -33,6 +33,11 @@ def _json(description: str, schema: dict[str, Any], headers: dict[str, Any] | No
 UNAUTHORIZED = _error("No API key, or an unknown or revoked one (codes `unauthorized`, `invalid_api_key`).")
 NOT_FOUND = _error("No such id, or it belongs to another API key (code `not_found`).")
 SERVER_ERROR = _error("A fault on the server side (code `internal_error`, `ocr_failed`...).")
+# answers any operation can give (added to each below)
+COMMON_RESPONSES = {
+    "429": _error("Too many requests from this address or key (code `rate_limited`): wait and retry"),
+    "503": _error("The database cannot be reached or written right now: retry after `Retry-After` seconds"),
+}
 LOCATION = {"Location": {"description": "Where the created resource can be read",
                          "schema": {"type": "string"}}}
 ID_PARAM = {"in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
@@ -240,6 +245,12 @@ PATHS: dict[str, Any] = {
 }
 
 
+def _with_common(paths: dict[str, Any]) -> dict[str, Any]:
+    return {path: {method: ({**op, "responses": {**op["responses"], **COMMON_RESPONSES}}
+                            if method != "parameters" else op) for method, op in item.items()}
+            for path, item in paths.items()}
+
+
 def document(server_url: str = "/api/v1") -> dict[str, Any]:
     """The OpenAPI 3.1 document (a new dict each time: callers may change it)."""
     return json.loads(json.dumps({
@@ -252,7 +263,7 @@ def document(server_url: str = "/api/v1") -> dict[str, Any]:
                                 "JSON: `{\"error\": {\"code\": ..., \"message\": ...}}`."},
         "servers": [{"url": server_url}],
         "security": [{"apiKey": []}],
-        "paths": PATHS,
+        "paths": _with_common(PATHS),
         "components": {"schemas": SCHEMAS, "securitySchemes": {
             "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key"}}},
     }))

@@ -43,7 +43,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
     tmp = tmp_path_factory.mktemp("browser")
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 'checks.sqlite3'}", "INSTANCE_DIR": tmp,
-                      "SECRET_KEY": "browser-test-secret-key-not-used-anywhere-else"})
+                      "SECRET_KEY": "browser-test-secret-key-not-used-anywhere-else",
+                      "WORKERS": 0})  # the pages check uploads themselves; no batch worker threads
     with LiveServer(app) as server:
         yield server
     app.extensions[SERVICES_KEY].storage.dispose()

@@ -20,7 +20,7 @@ from tests.render import render_label, to_bytes
 
 REFUSED_STATUSES = {400, 413, 415}
 OCR_TIMEOUT = 20.0  # s: small, so a runaway OCR shows; a small label reads in about 1 s
-MAX_OCR_RUNS = 10
+MAX_OCR_RUNS = 6
 RANDOM_OCR_RUNS = 3  # decodable random mutants sent through the whole API (the rest fail fast)
 MUTANTS_PER_BASE = 60
 LABEL = ["Butyrate Plus", "Ingrediënten: natriumbutyraat 600 mg, rijstmeel.", "Neem 1 capsule per dag."]
@@ -301,9 +301,9 @@ def test_api_never_answers_5xx_to_mutated_images(api_client: FlaskClient, ocr_ru
         if isinstance(_load(data), CheckerError):
             _post(api_client, name, data)
     assert ocr_runs == [], "refused uploads must never reach the OCR"
-    chosen = readable + [(name, data) for name, data in specials if name in
-                         ("animated-webp", "multi-page-tiff", "cmyk-jpeg", "16-bit-png",
-                          "palette-transparency-png", "float-tiff-0-255", "broken-exif-jpeg")]
+    # odd modes are all RGB after load_image; a few of them still go through the whole pipeline
+    chosen = readable + [(name, data) for name, data in specials
+                         if name in ("animated-webp", "cmyk-jpeg", "16-bit-png")]
     for name, data in chosen[:MAX_OCR_RUNS]:
         _post(api_client, name, data)
     assert 0 < len(ocr_runs) <= MAX_OCR_RUNS

@@ -135,7 +135,8 @@ def _check_report(report: dict[str, Any], findings: list, ocr: OcrResult | None)
         _check_bbox(ing["bbox"], ocr)
     for key in SERVING_NUMBERS:
         _finite_non_negative(report["serving"][key], key)
-    for lo, hi in (("servings_per_day_min", "servings_per_day_max"), ("units_per_day_min", "units_per_day_max")):
+    for lo, hi in (("servings_per_day_min", "servings_per_day_max"),
+                   ("units_per_day_min", "units_per_day_max")):
         if report["serving"][lo] is not None and report["serving"][hi] is not None:
             assert report["serving"][lo] <= report["serving"][hi], report["serving"]
     for finding in report["findings"]:

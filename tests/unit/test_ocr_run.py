@@ -7,7 +7,7 @@ import pytesseract
 import pytest
 from PIL import Image
 
-from checker import imaging, ocr
+from checker import geometry, imaging, ocr
 from checker.errors import OcrError, OcrTimeoutError
 from tests.render import render_label
 from tests.unit.test_ocr_parse import HEADER, LABEL, tsv
@@ -142,3 +142,72 @@ def test_no_time_left_is_a_timeout(fake_tesseract: dict[int, object]) -> None:
     fake_tesseract[3] = LABEL
     with pytest.raises(OcrTimeoutError):
         ocr.read_text(Image.new("L", (200, 100), 255), timeout=0)
+
+
+# ---------------------------------------------------------------- the photo candidates (straightened views)
+GOOD_WORDS = ("Ingrediënten natriumbutyraat vulstof rijstmeel capsulewand hydroxypropylmethylcellulose "
+              "antiklontermiddel siliciumdioxide gebruik neem dagelijks capsules met water buiten bereik van "
+              "jonge kinderen bewaren koel droog donker bewaren niet boven voedingssupplement aanbevolen "
+              "dagelijkse dosis overschrijden per capsule waarvan boterzuur").split()
+NOISE_WORDS = "ueqqmmsed nwpdsaa ullonsaed ssɐʇ ɹnzɹǝʇoq uɐʌɹɐɐʍ".split() * 5
+
+
+def _words_tsv(words: list[str], confidence: float) -> str:
+    rows = [f"5\t1\t1\t1\t{1 + i // 8}\t{1 + i % 8}\t{60 + 110 * (i % 8)}\t{60 + 40 * (i // 8)}\t100\t24"
+            f"\t{confidence}\t{w}" for i, w in enumerate(words)]
+    return tsv(*rows)
+
+
+def _view(name: str, width: int) -> imaging.PreparedImage:
+    """A stand-in for a straightened view; its width tells the fake Tesseract which one it reads."""
+    return imaging.PreparedImage(image=Image.new("L", (width, 600), 255), scale=1.0, name=name,
+                                 mapping=geometry.PointMap((geometry.Scale(1.0, 1.0),)), input_size=(1000, 600))
+
+
+@pytest.fixture
+def photo_views(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[int, int], str]:
+    """Candidates straight (width 1001), turned (1002, rescue), light (1003), plain (1004, rescue);
+    outputs[(width, psm)] is the TSV Tesseract gives for that view (missing: a blank reading)."""
+    outputs: dict[tuple[int, int], str] = {}
+    views = [("straight", 1001, False), ("straight-turned", 1002, True), ("straight-light", 1003, False),
+             ("default", 1004, True)]
+    monkeypatch.setattr(ocr, "candidates", lambda image: [
+        imaging.Candidate(name, (lambda n, w: lambda img: _view(n, w))(name, width), rescue=rescue)
+        for name, width, rescue in views])
+
+    def run(image: Image.Image, languages: str, timeout: float, psm: int) -> str:
+        return outputs.get((image.width, psm), tsv())
+
+    monkeypatch.setattr(ocr, "_run_tsv", run)
+    monkeypatch.setattr(ocr, "available_languages", lambda: frozenset({"eng", "nld", "deu", "fra"}))
+    monkeypatch.setattr(ocr, "tesseract_version", lambda: "tesseract 5.3.0")
+    return outputs
+
+
+@pytest.mark.parametrize(("readings", "passes", "first_word"), [
+    # the straightened view reads well: nothing else is tried
+    ({(1001, 3): ("good", 92.0)}, ("straight/psm3",), "Ingrediënten"),
+    # upside down: the first reading is noise, the view turned over reads well
+    ({(1001, 3): ("noise", 60.0), (1002, 3): ("good", 91.0)}, ("straight/psm3", "straight-turned/psm3"),
+     "Ingrediënten"),
+    # weak but not noise: no turning over; evened-out light reads better, and gets a psm-6 pass
+    ({(1001, 3): ("good", 62.0), (1003, 3): ("good", 75.0)},
+     ("straight/psm3", "straight-light/psm3", "straight-light/psm6"), "Ingrediënten"),
+])
+def test_photo_preparations_are_tried_until_one_reads_well(
+        photo_views: dict[tuple[int, int], str], label: imaging.LoadedImage,
+        readings: dict[tuple[int, int], tuple[str, float]], passes: tuple[str, ...], first_word: str) -> None:
+    for key, (kind, confidence) in readings.items():
+        photo_views[key] = _words_tsv(GOOD_WORDS if kind == "good" else NOISE_WORDS, confidence)
+    result = ocr.ocr_image(label)
+    assert result.passes == passes
+    assert result.text.split()[0] == first_word
+
+
+def test_at_most_three_preparations_are_read(photo_views: dict[tuple[int, int], str],
+                                             label: imaging.LoadedImage) -> None:
+    for width in (1001, 1002, 1003, 1004):
+        photo_views[(width, 3)] = _words_tsv(NOISE_WORDS, 50.0)
+    result = ocr.ocr_image(label)
+    assert [p for p in result.passes if p.endswith("psm3")] == [
+        "straight/psm3", "straight-turned/psm3", "straight-light/psm3"]

@@ -31,7 +31,9 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[schem
     tmp = tmp_path_factory.mktemp("schemathesis")
     # no workers: batches stay queued (no OCR); a file that is not an image is refused before any OCR
     app: Flask = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp / 'api.sqlite3'}",
-                             "INSTANCE_DIR": tmp, "SECRET_KEY": "schemathesis-secret", "WORKERS": 0})
+                             "INSTANCE_DIR": tmp, "SECRET_KEY": "schemathesis-secret", "WORKERS": 0,
+                             # hundreds of requests in seconds: the rate limits have tests of their own
+                             "RATELIMIT_ADDRESS": "off", "RATELIMIT_KEY": "off", "RATELIMIT_UPLOADS": "off"})
     key = app.extensions[SERVICES_KEY].storage.create_api_key("schemathesis")[1]
     yield schemathesis.openapi.from_wsgi(OPENAPI, app), key
     app.extensions[SERVICES_KEY].storage.dispose()
