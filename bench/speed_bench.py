@@ -46,6 +46,24 @@ def startup_seconds(runs: int) -> float:
     return statistics.median(timed([PYTHON, "-c", code])[0] for _ in range(runs))
 
 
+def parse_worst_cases() -> None:
+    """Parse + rules time on long and hostile texts (the pages accept up to CHECKER_MAX_TEXT characters)."""
+    sys.path.insert(0, str(ROOT))
+    from checker import rules
+    from checker.parsing import parse_label
+    from checker.reference import default_reference
+
+    ref = default_reference()
+    label = ("Ingredients: sodium butyrate (64 %), microcrystalline cellulose, magnesium stearate. "
+             "Per capsule: sodium butyrate 600 mg. Take 1 capsule twice a day. Do not exceed. ")
+    cases = {"one label": label, "label x 40": label * 40, "10,000 digits": "1" * 10_000,
+             "'mg' storm": "5 mg " * 2_000, "nested brackets": "(" * 3_000 + ")" * 3_000}
+    for name, text in cases.items():
+        start = time.perf_counter()
+        rules.evaluate(parse_label(text, ref), ref)
+        print(f"parse+rules {name:<16} {len(text):>7} chars {1000 * (time.perf_counter() - start):9.1f} ms")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
@@ -57,6 +75,7 @@ def main() -> int:
     corpus = Path(args.corpus)
     ids = [i for i in args.ids.split(",") if i] or sorted(p.stem for p in corpus.glob("*.yaml"))
     print(f"start-up (import + reference data), median of {args.runs}: {startup_seconds(args.runs):.2f} s")
+    parse_worst_cases()
     header = f"{'image':<16}{'tesseract s':>12}{'check s':>9}{'ratio':>7}  stages (median s)"
     print(header)
     ratios: dict[str, list[float]] = {}

@@ -10,6 +10,7 @@ ANALYSIS_SIDE = 900  # px: long side of the copy the label outline and text dire
 MIN_LABEL_SHARE = 0.08  # of the image area: a smaller bright shape is not the label
 MAX_LABEL_SHARE = 0.97  # larger: the label fills the frame (a scan), nothing to crop
 MIN_TEXT_INSIDE = 0.85  # share of the text blobs a label outline must enclose
+TEXT_INSIDE_TIE = 0.02  # outlines holding this nearly as much text count as holding as much
 LABEL_MARGIN = 0.04  # of the label's size kept around its outline (bands and borders at its edge)
 LIGHT_SCALE = 5  # the light's slow change is taken over 1/5 of the picture's size
 MIN_SKEW = 0.4  # degrees: straighter than this is left alone
@@ -248,13 +249,16 @@ def _segmentations(rgb: np.ndarray, seeds: np.ndarray, text_height: float) -> li
     size = max(3, int(2.5 * text_height)) | 1
     closed = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
     # light falling off across the picture would split the label; divide out its slow change first
-    light = cv2.GaussianBlur(closed.astype(np.float32), (0, 0), max(gray.shape) / LIGHT_SCALE)
+    tiny, _ = downscale(closed, 64)  # the light changes slowly: measure it on a tiny copy
+    light = cv2.resize(cv2.GaussianBlur(tiny.astype(np.float32), (0, 0), 64 / LIGHT_SCALE),
+                       (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
     even = cv2.normalize(closed.astype(np.float32) / np.maximum(light, 1.0), None, 0, 255, cv2.NORM_MINMAX)
     _, bright = cv2.threshold(cv2.GaussianBlur(even.astype(np.uint8), (9, 9), 0), 0, 255,
                               cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     distance = _paper_colour_distance(rgb, seeds, text_height)
     scaled = np.clip(distance * 4, 0, 255).astype(np.uint8)
-    _, paper = cv2.threshold(cv2.GaussianBlur(scaled, (9, 9), 0), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, paper = cv2.threshold(cv2.GaussianBlur(scaled, (9, 9), 0), 0, 255,
+                             cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     return [bright, paper]
 
 
@@ -281,27 +285,30 @@ def _inside_share(quad: np.ndarray, points: np.ndarray) -> float:
 def find_label(rgb: np.ndarray, boxes: np.ndarray) -> np.ndarray | None:
     """Corners (4x2, in the pixels of `rgb`) of the label the text is printed on, or None.
 
-    Tries a brightness and a paper-colour segmentation and keeps the smallest convex quadrilateral
-    that holds nearly all the text; None when the label fills the frame or no outline is clear.
+    Tries a brightness and a paper-colour segmentation. Of the convex quadrilaterals that hold nearly
+    all the text, those holding the most text win (an outline that cuts off a dim edge loses), and of
+    those the smallest (one that also took in some table top loses); None when the label fills the
+    frame or no outline is clear.
     """
     seeds = text_region(boxes, rgb.shape[:2])
     if len(seeds) < 20:
         return None
     text_height = float(np.median(np.minimum(boxes[:, 2], boxes[:, 3])))
     area = rgb.shape[0] * rgb.shape[1]
-    best: tuple[float, np.ndarray] | None = None
+    found: list[tuple[float, float, np.ndarray]] = []  # (text inside, area share, quad)
     for mask in _segmentations(rgb, seeds, text_height):
         quad = _quad_of(_blob_at(mask, seeds))
         if quad is None:
             continue
         share = cv2.contourArea(quad.astype(np.float32)) / area
-        if not MIN_LABEL_SHARE <= share <= MAX_LABEL_SHARE or _inside_share(quad, seeds) < MIN_TEXT_INSIDE:
-            continue
-        if best is None or share < best[0]:
-            best = (share, quad)
-    if best is None or _is_upright_rectangle(best[1]):
+        inside = _inside_share(quad, seeds)
+        if MIN_LABEL_SHARE <= share <= MAX_LABEL_SHARE and inside >= MIN_TEXT_INSIDE:
+            found.append((inside, share, quad))
+    if not found:
         return None
-    return best[1]
+    most = max(inside for inside, _, _ in found)
+    _, _, quad = min((f for f in found if f[0] >= most - TEXT_INSIDE_TIE), key=lambda f: f[1])
+    return None if _is_upright_rectangle(quad) else quad
 
 
 def _is_upright_rectangle(quad: np.ndarray) -> bool:

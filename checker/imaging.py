@@ -99,6 +99,8 @@ class PreparedImage:
     mapping: geometry.PointMap | None = None
     input_size: tuple[int, int] | None = None  # (w, h) of the input; boxes are clipped to it
     view_glyphs: tuple[tuple[int, int], ...] = ()  # letter- or word-like blobs, prepared px (mapped views)
+    # the same view with its light evened out (same geometry: its words line up with these), or None
+    relight: Callable[[], PreparedImage] | None = None
 
 
 # ---------------------------------------------------------------- loading
@@ -335,9 +337,11 @@ def prepare(image: Image.Image) -> PreparedImage:
 ANALYSIS_LONG_SIDE = 1200  # px: the label, text direction and line shapes are found on a copy this long
 MIN_TEXT_BLOBS = 20  # fewer letter- or word-shaped blobs: no text to straighten by
 UPRIGHT_MARGIN = 0.08  # |upright score| below this: 0 and 180 degrees cannot be told apart
-MIN_WOBBLE = 0.12  # x the text height: lines straying less than this from level are left as they are
-MIN_WOBBLE_PX = 1.5
+MIN_WOBBLE = 0.05  # x the text height: lines straying less than this from level are left as they are
+MIN_WOBBLE_PX = 0.8
 MAX_WOBBLE_LEFT = 0.7  # a line field must take away at least 30 % of the lines' straying to be used
+CLAHE_CLIP = 2.5  # contrast limit of the local equalisation in the light-evening preparation
+CLAHE_TILE_LINES = 8  # tiles about this many text heights across
 CROP_MARGIN = 0.25  # of the text area, kept around it when there is no label outline to crop to
 
 
@@ -389,7 +393,8 @@ def looks_flat(image: Image.Image) -> bool:
         return False
     h, w = small.shape
     b = max(2, round(FLAT_BORDER * min(h, w)))
-    frame = np.concatenate([small[:b].ravel(), small[-b:].ravel(), small[:, :b].ravel(), small[:, -b:].ravel()])
+    frame = np.concatenate([small[:b].ravel(), small[-b:].ravel(),
+                            small[:, :b].ravel(), small[:, -b:].ravel()])
     (x0, y0), (x1, y1) = seeds.min(axis=0).astype(int), seeds.max(axis=0).astype(int)
     paper = float(np.median(small[y0:y1 + 1, x0:x1 + 1]))  # the ground the text is printed on
     if float((np.abs(frame.astype(np.float32) - paper) <= FLAT_PAPER_DIFF).mean()) < FLAT_PAPER_SHARE:
@@ -504,7 +509,11 @@ def _widen_to(seeds: np.ndarray, text_height: float, size: tuple[int, int], matr
 
 
 def flatten_light(gray: np.ndarray, text_height: float | None) -> np.ndarray:
-    """Divide out uneven light: the background, estimated by closing away the print, becomes white."""
+    """Even out light: divide by the background (the print closed away), then raise local contrast.
+
+    Dividing removes shading and a light fall-off; CLAHE then lifts print that glare or dim light
+    has left faint, tile by tile, with a clip limit so paper grain is not blown up into specks.
+    """
     size = int(3 * (text_height or 20)) | 1
     small, factor = geometry.downscale(gray, 800)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(size * factor) | 1),) * 2)
@@ -512,8 +521,9 @@ def flatten_light(gray: np.ndarray, text_height: float | None) -> np.ndarray:
     background = cv2.GaussianBlur(background, (0, 0), max(1.0, size * factor / 2))
     if factor < 1:
         background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
-    out = cv2.divide(gray, np.maximum(background, 1), scale=255)
-    return out
+    even = cv2.divide(gray, np.maximum(background, 1), scale=255)
+    tiles = max(2, round(max(gray.shape) / (CLAHE_TILE_LINES * (text_height or 20))))
+    return cv2.createCLAHE(clipLimit=CLAHE_CLIP, tileGridSize=(tiles, tiles)).apply(even)
 
 
 def render(image: Image.Image, geo: Straightening, *, name: str = "straight", light: bool = False,
@@ -552,10 +562,12 @@ def render(image: Image.Image, geo: Straightening, *, name: str = "straight", li
     blobs = geometry.text_blobs(geometry.ink_mask(out))
     view_centres = blobs[:, :2] + blobs[:, 2:] / 2 if len(blobs) else np.zeros((0, 2))
     centres = mapping(view_centres) if len(blobs) else np.zeros((0, 2))
+    relight = None if light else functools.partial(render, image, geo, name=f"{name}-light", light=True,
+                                                   turn=turn)
     return PreparedImage(image=Image.fromarray(out, "L"), scale=per_input, name=name, text_height=text_height,
                          glyph_centres=tuple((round(x), round(y)) for x, y in centres), mapping=mapping,
                          input_size=image.size,
-                         view_glyphs=tuple((round(x), round(y)) for x, y in view_centres))
+                         view_glyphs=tuple((round(x), round(y)) for x, y in view_centres), relight=relight)
 
 
 # ---------------------------------------------------------------- the candidate list
@@ -579,9 +591,9 @@ def candidates(image: Image.Image) -> list[Preparation]:
     """Preparations to try for this image, best first (ocr_image stops at the first good reading).
 
     A flat, straight, upright print gets the plain preparation only (no time lost on clean prints).
-    A photo gets its straightened view; if that reads as noise, the view turned over (text upside
-    down); then the view with uneven light divided out; and, if everything so far reads as noise,
-    the plain preparation (in case the straightening went wrong).
+    A photo gets its straightened view; while the reading is noise: the view turned over (text
+    upside down), the view with its light evened out (faint print), the plain preparation (in case
+    the straightening went wrong). A weak reading of a view has the view's relight merged in later.
     """
     if looks_flat(image):
         return list(PREPARATIONS)
@@ -592,6 +604,7 @@ def candidates(image: Image.Image) -> list[Preparation]:
         Candidate("straight", functools.partial(render, geo=geo, name="straight")),
         Candidate("straight-turned", functools.partial(render, geo=geo, name="straight-turned", turn=180),
                   rescue=True),
-        Candidate("straight-light", functools.partial(render, geo=geo, name="straight-light", light=True)),
+        Candidate("straight-light", functools.partial(render, geo=geo, name="straight-light", light=True),
+                  rescue=True),
         *(Candidate(getattr(p, "__name__", "default"), p, rescue=True) for p in PREPARATIONS),
     ]

@@ -8,7 +8,7 @@ import os
 import re
 import time
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 # Tesseract parallelises with OpenMP over all cores. On a small server running several OCR jobs at once
@@ -25,7 +25,6 @@ from checker.errors import OcrError, OcrTimeoutError  # noqa: E402
 from checker.geometry import PointMap, box_to_input  # noqa: E402
 from checker.imaging import TARGET_TEXT_HEIGHT, LoadedImage, PreparedImage, candidates  # noqa: E402
 from checker.models import OcrLine, OcrResult, OcrWord  # noqa: E402
-from checker.ocr_quality import Assessment, assess  # noqa: E402
 from checker.ocr_layout import (  # noqa: E402
     LineKey,
     TsvWord,
@@ -40,6 +39,7 @@ from checker.ocr_layout import (  # noqa: E402
     quality,
     reading_order,
 )
+from checker.ocr_quality import Assessment, assess  # noqa: E402
 
 DEFAULT_LANGUAGES = "eng+nld+deu+fra"
 INSTALL_ADVICE = ("install Tesseract with English, Dutch, German and French data: "
@@ -173,7 +173,8 @@ def build_text(words: Sequence[TsvWord], *, scale: float = 1.0, mapping: PointMa
             if i:
                 parts.append(" ")
                 offset += 1
-            made.append(OcrWord(text=w.text, confidence=w.confidence, bbox=_scaled_box(w, scale, mapping, input_size),
+            made.append(OcrWord(text=w.text, confidence=w.confidence,
+                                bbox=_scaled_box(w, scale, mapping, input_size),
                                 line=len(out_lines), start=offset, end=offset + len(w.text)))
             parts.append(w.text)
             offset += len(w.text)
@@ -231,9 +232,20 @@ def check_languages(languages: str) -> None:
                        "CHECKER_OCR_LANGUAGES")
 
 
+def _uncompressed(image: Image.Image) -> Image.Image:
+    """The image marked to be handed to Tesseract as PNM: pytesseract writes PNG by default, whose
+    compression costs a tenth of a second or more per pass; PNM is written at once, carries no DPI
+    and Tesseract reads exactly the same pixels (same TSV)."""
+    if image.mode not in ("L", "RGB", "1"):
+        image = image.convert("RGB")
+    marked = image.copy()
+    marked.format = "PPM"
+    return marked
+
+
 def _run_tsv(image: Image.Image, languages: str, timeout: float, psm: int) -> str:
     try:
-        return pytesseract.image_to_data(image, lang=languages, config=f"--psm {int(psm)}",
+        return pytesseract.image_to_data(_uncompressed(image), lang=languages, config=f"--psm {int(psm)}",
                                          timeout=timeout, output_type=pytesseract.Output.STRING)
     except pytesseract.TesseractNotFoundError as e:
         raise OcrError(f"Tesseract is not installed or not on PATH; {INSTALL_ADVICE}") from e
@@ -304,24 +316,24 @@ def _reads_well(p: _Pass) -> bool:
     return p.assessment.good
 
 
-def _complete(p: _Pass) -> bool:
-    """Whether a pass left no letters unread, so that no second, differently segmented pass is needed.
+def _complete(words: Sequence[TsvWord], prepared: PreparedImage) -> bool:
+    """Whether a reading left no text unread, so that no second, differently segmented pass is needed.
 
     For a straightened photo only the letters within the area of the words read count (measured in
     the prepared image): the photo's background and the label's edges hold letter-like specks.
     """
-    if p.prepared.mapping is None:
-        return good_enough(p)
-    if not p.words or not p.prepared.view_glyphs:
-        return bool(p.words)
-    left = min(w.left for w in p.words)
-    right = max(w.left + w.width for w in p.words)
-    top, bottom = min(w.top for w in p.words), max(w.bottom for w in p.words)
+    if prepared.mapping is None:
+        return good_enough(_Pass(prepared, FIRST_PSM, list(words), 0.0))
+    if not words or not prepared.view_glyphs:
+        return bool(words)
+    left = min(w.left for w in words)
+    right = max(w.left + w.width for w in words)
+    top, bottom = min(w.top for w in words), max(w.bottom for w in words)
     pad = 0.1 * (right - left)
-    inside = [(x, y) for x, y in p.prepared.view_glyphs
+    inside = [(x, y) for x, y in prepared.view_glyphs
               if left - pad <= x <= right + pad and top <= y <= bottom]
     # blobs here are words as often as letters: neighbours lie further apart than letters do
-    grouped, share = missed_glyphs(inside, [(w.left, w.top, w.width, w.height) for w in p.words],
+    grouped, share = missed_glyphs(inside, [(w.left, w.top, w.width, w.height) for w in words],
                                    WORD_BLOB_SPACING * TARGET_TEXT_HEIGHT)
     return grouped <= MAX_MISSED_WORD_BLOBS and share <= MAX_MISSED_SHARE
 
@@ -345,12 +357,13 @@ def _reads_as_noise(p: _Pass) -> bool:
 
 
 def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeout: float = 60) -> OcrResult:
-    """Read the image: try the candidate preparations in order until one reads well, keep the best.
+    """Read the image: prepare it the best way found, then fill in what the first reading missed.
 
-    A flat print is read once (with a second, differently segmented pass merged in when the first
-    left text unread); a photo is straightened first and, while the reading is weak, prepared in
-    other ways (turned over, light evened out). `timeout` bounds the whole call. Only a timeout of
-    the first pass is an error; a later pass that runs out of time is dropped and the best kept.
+    A flat print is read once, with a second, differently segmented pass merged in when the first
+    left visible text unread. A photo is straightened first; a reading that is noise is retried on
+    the view turned over and on the plain preparation; a weak or incomplete one gets the same view
+    with its light evened out merged in, then a psm-6 pass. `timeout` bounds the whole call. Only a
+    timeout of the first pass is an error; a later pass that runs out of time is dropped.
     """
     check_languages(languages)
     started = time.perf_counter()
@@ -358,6 +371,25 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
     def left() -> float:
         return timeout - (time.perf_counter() - started)
 
+    best, tried = _choose(loaded, languages, timeout, left)
+    words = best.words
+    if not _is_blank(best) and not (_reads_well(best) and _complete(best.words, best.prepared)):
+        words = _fill_in(best, languages, left, tried)
+    words = join_row_cells(join_table_rows(join_split_words(drop_specks(words))))
+    words = join_paragraphs(reading_order(words))
+    parsed = _build(words, best.prepared)
+    return OcrResult(text=parsed.text, words=parsed.words, mean_confidence=parsed.mean_confidence,
+                     languages=languages, engine=tesseract_version(),
+                     seconds=round(time.perf_counter() - started, 3), passes=tuple(tried), lines=parsed.lines)
+
+
+def _choose(loaded: LoadedImage, languages: str, timeout: float, left: Callable[[], float]
+            ) -> tuple[_Pass, list[str]]:
+    """Read the candidate preparations in order until one reads well; the best pass and all names.
+
+    Rescue candidates (the view turned over, the plain preparation) are read only while the best
+    reading so far is noise.
+    """
     best: _Pass | None = None
     tried: list[str] = []
     for preparation in candidates(loaded.image):
@@ -378,20 +410,41 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
             best = current
     if best is None:
         raise OcrError("no image preparation was configured")
+    return best, tried
+
+
+def _fill_in(best: _Pass, languages: str, left: Callable[[], float], tried: list[str]) -> list[TsvWord]:
+    """The best pass's words with what other passes over the same view read and it did not.
+
+    First the view with its light evened out (print faded by glare or shade; photos only, same
+    geometry so the words line up), then, if text is still left unread, a psm-6 pass.
+    """
     words = best.words
-    if not (_reads_well(best) and _complete(best)) and not _is_blank(best) and left() >= _needed(best):
+    relight = best.prepared.relight
+    if relight is not None and not _reads_as_noise(best) and left() >= _needed(best):
+        try:
+            lit = _run_pass(relight(), FIRST_PSM, languages, left())
+            tried.append(lit.name)
+            words = _merge_by_score(words, lit.words)
+        except OcrTimeoutError:
+            return words
+        if _reads_well(best) and _complete(words, best.prepared):
+            return words
+    if left() >= _needed(best):
         try:
             second = _run_pass(best.prepared, SECOND_PSM, languages, left())
             tried.append(second.name)
-            words = _combine(best.words, second.words)
+            words = _combine(words, second.words)
         except OcrTimeoutError:
             pass
-    words = join_row_cells(join_table_rows(join_split_words(drop_specks(words))))
-    words = join_paragraphs(reading_order(words))
-    parsed = _build(words, best.prepared)
-    return OcrResult(text=parsed.text, words=parsed.words, mean_confidence=parsed.mean_confidence,
-                     languages=languages, engine=tesseract_version(),
-                     seconds=round(time.perf_counter() - started, 3), passes=tuple(tried), lines=parsed.lines)
+    return words
+
+
+def _merge_by_score(first: list[TsvWord], second: list[TsvWord]) -> list[TsvWord]:
+    """The reading with more known words read with confidence sets the layout; the other fills in."""
+    if assess(second).score > SECOND_PASS_MARGIN * assess(first).score:
+        return merge_words(second, first)
+    return merge_words(first, second)
 
 
 def _build(words: Sequence[TsvWord], prepared: PreparedImage) -> ParsedTsv:

@@ -208,7 +208,8 @@ def join_row_cells(words: Sequence[TsvWord]) -> list[TsvWord]:
             for i, w in enumerate(sorted(ws, key=lambda w: w.left), 1)]
 
 
-def _row_partner(lines: dict[LineKey, list[TsvWord]], key: LineKey, start: int, slope: float) -> LineKey | None:
+def _row_partner(lines: dict[LineKey, list[TsvWord]], key: LineKey, start: int,
+                 slope: float) -> LineKey | None:
     """The nearest line that ends left of `start` on the same row as line `key` (none: None)."""
     cell = lines[key]
     best: tuple[int, LineKey] | None = None

@@ -148,7 +148,9 @@ def bounded(patterns: Iterable[str]) -> re.Pattern[str] | None:
     pats = [p for p in patterns if p]
     if not pats:
         return None
-    return re.compile("(?<![a-z])(?:" + "|".join(f"(?:{p})" for p in pats) + ")(?![a-z])")
+    # never start inside a run of digits: a pattern opening with \d+ would otherwise rescan the rest of a
+    # long number from every position (quadratic on "1111...")
+    return re.compile("(?<![a-z])(?!(?<=\\d)\\d)(?:" + "|".join(f"(?:{p})" for p in pats) + ")(?![a-z])")
 
 
 _TABLE_LINE = re.compile(r"\d\s?(?:mg|g|µg|ug|mcg|%|kcal|kj|iu|cfu)\W*$", re.IGNORECASE)

@@ -1,4 +1,4 @@
-"""Find disease claims (a claim verb and a disease in one sentence) and postbiotic self-descriptions."""
+"""Find disease claims (a disease with a treatment or help cue, outside warnings) and postbiotic wording."""
 from __future__ import annotations
 
 import re
@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from checker.models import Claim
 from checker.parsing._text import bounded, cached, compile_all, flatten, make_view, sentence_spans
 from checker.reference import ReferenceData
+
+# "bij eczeem", "bei Neurodermitis": the preposition right before the disease is the benefit cue (a
+# warning sentence with "bij"/"bei" is blanked as a disclaimer first)
+BENEFIT_PREPOSITION = re.compile(r"(?<![a-z])(?:bij|bei)(?: (?:de|het|een|der|die|einer|einem|chronischer|"
+                                 r"chronische|leichter|leichte|akuter|akute))? $")
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,14 @@ def find_claims(text: str, ref: ReferenceData) -> list[Claim]:
     for start, end in sentence_spans(text):
         view = make_view(text, start, end)
         folded = _blank(view.text, p.disclaimers)
-        disease = p.diseases.search(folded)
-        if disease and p.verbs.search(folded):
-            claims.append(Claim(flatten(text[start:end]), view.original(disease.start(), disease.end())))
+        diseases = list(p.diseases.finditer(folded))
+        if not diseases:
+            continue
+        if p.verbs.search(folded) is None:
+            diseases = [d for d in diseases if BENEFIT_PREPOSITION.search(folded, 0, d.start())]
+        if diseases:
+            d = diseases[0]
+            claims.append(Claim(flatten(text[start:end]), view.original(d.start(), d.end())))
     return claims
 
 

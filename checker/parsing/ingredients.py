@@ -469,6 +469,8 @@ def _plural_class(printed: str | None, ref: ReferenceData) -> bool:
     return any(key.endswith(s) and key[:-len(s)] in classes for s in ("en", "s", "e", "n"))
 
 
+# "tunique de la gélule : ...": a class name after "de la" belongs to the words before it, no new item
+_DANGLING_WORD = re.compile(r"(?<![a-z])(?:de|d'|du|des|la|le|of|the|van|het|von|der|des|zur)$")
 _INNER_COLON = re.compile(r"(?<=\s)((?:[^\W\d_][\w-]*\s){0,2}[^\W\d_][\w-]*)\s?:(?=\s)")
 
 
@@ -486,7 +488,8 @@ def _split_inner_classes(text: str, start: int, end: int, ref: ReferenceData) ->
             continue
         m = _INNER_COLON.match(text, i, end)
         if m and i > start and text[i - 1].isspace() and function_class(m.group(1), ref) \
-                and text[start:i].strip(" :") and text[start:i].rstrip()[-1:] != ":":
+                and text[start:i].strip(" :") and text[start:i].rstrip()[-1:] != ":" \
+                and not _DANGLING_WORD.search(fold(text[start:i]).rstrip()):
             cuts.append(i)
     bounds = [start, *cuts, end]
     return [span for a, b in zip(bounds, bounds[1:], strict=False) if (span := _trim(text, a, b))]

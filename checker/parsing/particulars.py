@@ -1,6 +1,7 @@
 """Find the mandatory particulars of a food-supplement label by meaning, in four languages."""
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ LABELLED_CODE = re.compile(r"(?<![a-z])(?P<cue>[a-z][a-z .-]{4,18}?)\s?:\s?"
 FUZZY_LOT_SCORE = 80
 FUZZY_PHRASE_SCORE = 88  # rapidfuzz partial_ratio of a warning phrase in a sentence read with OCR slips
 MIN_FUZZY_PHRASE = 16
+MAX_CONCEPT_HITS = 50  # per sentence; keeps a storm of repeated words linear
 CHILD_DISTANCE = 60  # chars between a keep-away word and a child word of one children warning
 # a warning found by meaning: all concepts of one group (phrase sets of particulars.yaml) in one sentence
 DIET_CONCEPTS = (("negation", "diet_quality", "diet_noun", "replace"),)
@@ -130,7 +132,7 @@ def _clip(s: str) -> str:
 # ---------------------------------------------------------------- concepts
 def _concept(ref: ReferenceData, key: str, t: str) -> list[re.Match[str]]:
     rx = _rx(ref, key)
-    return list(rx.finditer(t)) if rx else []
+    return list(itertools.islice(rx.finditer(t), MAX_CONCEPT_HITS)) if rx else []
 
 
 def _all_concepts(ref: ReferenceData, groups: tuple[tuple[str, ...], ...]) -> Callable[[str], bool]:
@@ -149,9 +151,15 @@ def _children_spans(ref: ReferenceData, t: str) -> list[tuple[int, int]]:
             if k.start() - a.end() <= CHILD_DISTANCE and a.start() - k.end() <= CHILD_DISTANCE]
 
 
-def _children_spans_all(ref: ReferenceData, t: str) -> list[tuple[int, int]]:
+def _not_storage(ref: ReferenceData, t: str) -> list[tuple[int, int]]:
+    """Where a storage phrase does not count: the children warning; the whole sentence when it holds a
+    children warning and no storage condition outside it ("À conserver hors de portée des enfants")."""
     rx = _rx(ref, "children_warning")
-    return [*(m.span() for m in (rx.finditer(t) if rx else ())), *_children_spans(ref, t)]
+    spans = [*(m.span() for m in (rx.finditer(t) if rx else ())), *_children_spans(ref, t)]
+    if spans and not any(all(not (a < m.end() and m.start() < b) for a, b in spans)
+                         for m in _concept(ref, "storage_condition", t)):
+        return [(0, len(t))]
+    return spans
 
 
 # ---------------------------------------------------------------- plain phrases
@@ -349,6 +357,9 @@ def _operator(text: str, ref: ReferenceData) -> Particular:
         lead = cue.search(make_view(text, a, b).text) if cue else None
         full_address = STREET.search(line) and (POSTCODE.search(line) or _country(line))
         if not (legal or lead or full_address):
+            block = _address_block(text, lines, n)
+            if block:
+                return Particular(True, _clip(block), _clip(block))
             continue
         start = a + (legal.end() if legal else 0)
         end = lines[min(n + 2, len(lines) - 1)][1]  # the address may run on over two more lines
@@ -359,6 +370,19 @@ def _operator(text: str, ref: ReferenceData) -> Particular:
             value = text[a:max(b, end if stop < 0 else stop)]
             return Particular(True, _clip(value), _clip(value))
     return Particular(False)
+
+
+def _address_block(text: str, lines: list[tuple[int, int]], n: int) -> str | None:
+    """"Gezondhuis / Hoofdstraat 99 / 3500 Hasselt": a street line with the postcode and city on the next
+    line, and the name (no legal form, no lead-in) on the line before."""
+    a, b = lines[n]
+    if n + 1 >= len(lines) or not STREET.search(text, a, b):
+        return None
+    c, d = lines[n + 1]
+    if not POSTCODE.match(text[c:d].strip()):
+        return None
+    first = lines[n - 1][0] if n and text[lines[n - 1][0]:lines[n - 1][1]].strip() else a
+    return text[first:d]
 
 
 # ---------------------------------------------------------------- quality
@@ -396,7 +420,8 @@ def find_particulars(text: str, ref: ReferenceData, *, has_ingredients: bool,
         "overdose_warning": _phrase(units, _rx(ref, "overdose_warning"),
                                     concept=_all_concepts(ref, OVERDOSE_CONCEPTS),
                                     fuzzy=_fuzzy_phrases(ref, "overdose_warning")),
-        "diet_statement": _phrase(units, _rx(ref, "diet_statement"), concept=_all_concepts(ref, DIET_CONCEPTS),
+        "diet_statement": _phrase(units, _rx(ref, "diet_statement"),
+                                  concept=_all_concepts(ref, DIET_CONCEPTS),
                                   fuzzy=_fuzzy_phrases(ref, "diet_statement")),
         "children_warning": _phrase(units, children, concept=lambda t: bool(_children_spans(ref, t)),
                                     fuzzy=_fuzzy_phrases(ref, "children_warning")),
@@ -404,7 +429,7 @@ def find_particulars(text: str, ref: ReferenceData, *, has_ingredients: bool,
         "best_before": _best_before(units, ref),
         "lot": _lot(text, units, ref),
         "operator": _operator(text, ref),
-        "storage": _phrase(units, _rx(ref, "storage"), avoid=lambda t: _children_spans_all(ref, t),
+        "storage": _phrase(units, _rx(ref, "storage"), avoid=lambda t: _not_storage(ref, t),
                            fuzzy=_fuzzy_phrases(ref, "storage")),
         "independent_testing": testing,
     }

@@ -19,6 +19,8 @@ HEADLESS_KNOWN_SHARE = 0.4
 HEADLESS_MAX_ITEM_WORDS = 5
 FUZZY_HEADING_SCORE = 85  # rapidfuzz ratio for an OCR-damaged heading word ("lngrcdients")
 _LINE = re.compile(r"[^\n]*")
+# a line ending in a word that cannot end an item: the next line goes on with the same name
+DANGLING = re.compile(r"(?<![a-z])(?:de|d'|du|des|la|le|of|the|van|het|von|der|zur|à|a|and|en|und|et|&|-)$")
 _BULLETS = r"[\W_]{0,3}"  # bullets, stars, quotes in front of a heading
 _FIRST_WORD = re.compile(r"[\W_]{0,3}([a-z|!1]{6,})(\s*[:;.]|\s*$)")
 _SEPARATORS = " \t.·•|/-—–:;"
@@ -193,6 +195,8 @@ def _ends_sentence(text: str, folded: str, i: int, limit: int) -> bool:
 def _continues(text: str, folded: str, last: int, nxt: int, blanks: int, depth: int, p: _Patterns) -> bool:
     """Does the list go on at line `nxt` (the previous content ended at `last`)?"""
     line = folded[nxt:_line_bounds(folded, nxt)[1]]
+    if not blanks and DANGLING.search(folded, max(0, last - 12), last):
+        return True  # "agent de" / "charge : cellulose": a name broken over two lines
     if p.stop.match(line) or p.prefix.match(line) or "\t" in text[nxt:nxt + len(line)]:
         return False
     if any(rx.match(line.lstrip(_SEPARATORS)) for rx in p.heading.values()):

@@ -70,3 +70,49 @@ def test_claim_next_to_a_disclaimer_is_still_found(ref: ReferenceData) -> None:
 ])
 def test_postbiotic_wording(text: str, found: str | None, ref: ReferenceData) -> None:
     assert find_postbiotic_wording(text, ref) == found
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    # a disease with a help cue instead of a classic claim verb
+    ("Helps with Crohn's disease.", "Crohn's disease"),
+    ("Calms colitis flare-ups within days.", "colitis"),
+    ("The natural aid for people with psoriasis.", "psoriasis"),
+    ("Made for IBS sufferers.", "IBS"),
+    ("Effective against stubborn acne.", "acne"),
+    ("Een natuurlijke hulp bij eczeem.", "eczeem"),
+    ("Ideaal voor mensen met PDS.", "PDS"),
+    ("Werkzaam bij de ziekte van Crohn.", "ziekte van Crohn"),
+    ("Kalmeert de darm bij colitis.", "colitis"),
+    ("Gegen Schuppenflechte.", "Schuppenflechte"),
+    ("Wohltuend bei Neurodermitis.", "Neurodermitis"),
+    ("Bei Reizdarm die erste Wahl.", "Reizdarm"),
+    ("Für Menschen mit Morbus Crohn entwickelt.", "Morbus Crohn"),
+    ("Efficace contre le syndrome de l'intestin irritable.", "syndrome de l'intestin irritable"),
+    ("Idéal pour les personnes souffrant d'eczéma.", "eczéma"),
+    ("Calme les poussées de psoriasis.", "psoriasis"),
+])
+def test_disease_claims_without_a_classic_verb(text: str, term: str, ref: ReferenceData) -> None:
+    assert [c.term for c in find_claims(text, ref)] == [term]
+
+
+@pytest.mark.parametrize("text", [
+    # warnings and contra-indications name diseases and cue words, but claim nothing
+    "Not suitable for people with IBS.",
+    "Consult your doctor if you have diabetes.",
+    "Ask a physician before use if you suffer from colitis.",
+    "Pregnant women and people with kidney disease should avoid this product.",
+    "Suitable for people with coeliac disease: gluten free.",
+    "Bij gebruik van medicatie eerst uw arts raadplegen.",
+    "Niet aanbevolen voor mensen met de ziekte van Crohn.",
+    "Bij diarree het gebruik staken.",
+    "Nicht geeignet bei Reizdarm.",
+    "Bei Diabetes vor der Einnahme mit dem Arzt sprechen.",
+    "Schwangere und Menschen mit Diabetes nur nach Rücksprache einnehmen.",
+    "Déconseillé aux personnes souffrant de diabète.",
+    "En cas de maladie de Crohn, demandez l'avis de votre médecin.",
+    "Ne pas utiliser en cas de colite.",
+    # the FDA disclaimer in other words
+    "This product is not meant to diagnose, treat, cure or prevent any disease.",
+])
+def test_warnings_are_not_claims(text: str, ref: ReferenceData) -> None:
+    assert find_claims(text, ref) == []

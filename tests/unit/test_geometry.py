@@ -11,9 +11,10 @@ from tests.render import photograph, render_label
 
 TEXT = {
     "nl": ["Darmrust Butyraat Plus",
-           "Ingrediënten: natriumbutyraat (70 %), vulstof: rijstmeel, capsulewand: hydroxypropylmethylcellulose.",
-           "Per capsule: natriumbutyraat 600 mg, waarvan boterzuur 478 mg. Gebruik: neem dagelijks 2 capsules "
-           "met water. Buiten bereik van jonge kinderen bewaren. Koel en droog bewaren."],
+           "Ingrediënten: natriumbutyraat (70 %), vulstof: rijstmeel, capsulewand: "
+           "hydroxypropylmethylcellulose.",
+           "Per capsule: natriumbutyraat 600 mg, waarvan boterzuur 478 mg. Gebruik: neem dagelijks "
+           "2 capsules met water. Buiten bereik van jonge kinderen bewaren. Koel en droog bewaren."],
     "de": ["Butyrat Komplex",
            "Zutaten: Calciumbutyrat, Maltodextrin, Trennmittel: Magnesiumsalze der Speisefettsäuren.",
            "Verzehrempfehlung: täglich 1 Kapsel mit Wasser einnehmen. Kühl und trocken lagern. Außerhalb "
@@ -153,9 +154,10 @@ def test_straightening_finds_the_rotation_that_makes_text_upright(turn: int, til
     assert score > imaging.UPRIGHT_MARGIN
     # the body text came out at the height Tesseract reads best
     assert prepared.text_height is not None
-    assert 0.6 * imaging.TARGET_TEXT_HEIGHT <= prepared.text_height * prepared.scale <= 1.6 * imaging.TARGET_TEXT_HEIGHT
+    height = prepared.text_height * prepared.scale
+    assert 0.6 * imaging.TARGET_TEXT_HEIGHT <= height <= 1.6 * imaging.TARGET_TEXT_HEIGHT
 
 
 def test_a_picture_without_text_is_not_straightened() -> None:
-    assert imaging.straighten(Image.fromarray(np.asarray(photograph(Image.new("RGB", (900, 600), "white"))))) is None
+    assert imaging.straighten(photograph(Image.new("RGB", (900, 600), "white"))) is None
     assert imaging.candidates(Image.new("RGB", (900, 600), (120, 110, 100))) == list(imaging.PREPARATIONS)

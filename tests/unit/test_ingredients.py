@@ -195,3 +195,19 @@ def test_spans_point_into_the_given_text(ref: ReferenceData) -> None:
     assert [text[i.span[0]:i.span[1]] for i in got] == [
         "Reismehl", "Trennmittel: Magnesium-\nstearat", "Farbstoff: E 171"]
     assert [i.e_number for i in got] == [None, "E470b", "E171"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # French classes with plain additive names and E-numbers in odd forms
+    ("agent de charge : amidon de maïs, anti-agglomérants : phosphate de calcium (E 341), "
+     "stéarate de magnésium végétal",
+     [(None, "bulking agent"), ("E341", "anti-caking agent"), ("E470b", "anti-caking agent")]),
+    ("agent d'enrobage : gomme laque ; stabilisant : gomme arabique ; épaississant : gomme xanthane",
+     [("E904", "glazing agent"), ("E414", "stabiliser"), ("E415", "thickener")]),
+    ("phosphate tricalcique (E-341), dioxyde de silicium [E.551]", [("E341", None), ("E551", None)]),
+    # a class name after "de la" belongs to the words before it: one item, not three
+    ("tunique de la gélule : hydroxypropylméthylcellulose", [("E464", None)]),
+])
+def test_french_classes_and_e_numbers(text: str, expected: list[tuple[str | None, str | None]],
+                                      ref: ReferenceData) -> None:
+    assert [(i.e_number, i.function) for i in _parse(text, ref)] == expected

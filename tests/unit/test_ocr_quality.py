@@ -29,13 +29,14 @@ def test_the_vocabulary_knows_label_words_in_four_languages(word: str) -> None:
     ("ueqqmmsed nwpdsaa ullonsaed ssɐʇ ɹnzɹǝʇoq uɐʌɹɐɐʍ " * 8, 91.0, False),  # upside down
     ("Koel en droog bewaren.", 95.0, False),  # too little to stop at
 ])
-def test_a_good_reading_is_confident_and_made_of_known_words(text: str, confidence: float, good: bool) -> None:
+def test_a_good_reading_is_confident_and_made_of_known_words(text: str, confidence: float,
+                                                              good: bool) -> None:
     assert assess(_words(text, confidence)).good is good
 
 
 def test_more_known_words_read_with_confidence_score_higher() -> None:
     full = assess(_words("natriumbutyraat capsules kinderen bewaren water dagelijks", 90.0))
-    half = assess(_words("natriumbutyraat capsules kinderen xqzt vvrw", 90.0))
+    half = assess(_words("natriumbutyraat capsules kinderen blorpa wuzeti", 90.0))
     unsure = assess(_words("natriumbutyraat capsules kinderen bewaren water dagelijks", 45.0))
     assert full.score > half.score and full.score > unsure.score
     assert half.known_share < full.known_share == 1.0

@@ -152,28 +152,30 @@ GOOD_WORDS = ("Ingrediënten natriumbutyraat vulstof rijstmeel capsulewand hydro
 NOISE_WORDS = "ueqqmmsed nwpdsaa ullonsaed ssɐʇ ɹnzɹǝʇoq uɐʌɹɐɐʍ".split() * 5
 
 
-def _words_tsv(words: list[str], confidence: float) -> str:
-    rows = [f"5\t1\t1\t1\t{1 + i // 8}\t{1 + i % 8}\t{60 + 110 * (i % 8)}\t{60 + 40 * (i // 8)}\t100\t24"
-            f"\t{confidence}\t{w}" for i, w in enumerate(words)]
+def _words_tsv(words: list[str], confidence: float, first_line: int = 1) -> str:
+    rows = [f"5\t1\t1\t1\t{first_line + i // 8}\t{1 + i % 8}\t{60 + 110 * (i % 8)}"
+            f"\t{60 + 40 * (first_line - 1 + i // 8)}\t100\t24\t{confidence}\t{w}" for i, w in enumerate(words)]
     return tsv(*rows)
 
 
-def _view(name: str, width: int) -> imaging.PreparedImage:
-    """A stand-in for a straightened view; its width tells the fake Tesseract which one it reads."""
+def _view(name: str, width: int, relight: bool = True) -> imaging.PreparedImage:
+    """A stand-in for a straightened view; its width tells the fake Tesseract which one it reads (its
+    relit twin is 100 px wider)."""
     return imaging.PreparedImage(image=Image.new("L", (width, 600), 255), scale=1.0, name=name,
-                                 mapping=geometry.PointMap((geometry.Scale(1.0, 1.0),)), input_size=(1000, 600))
+                                 mapping=geometry.PointMap((geometry.Scale(1.0, 1.0),)),
+                                 input_size=(1000, 600),
+                                 relight=(lambda: _view(f"{name}-light", width + 100, False)) if relight else None)
 
 
 @pytest.fixture
 def photo_views(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[int, int], str]:
-    """Candidates straight (width 1001), turned (1002, rescue), light (1003), plain (1004, rescue);
-    outputs[(width, psm)] is the TSV Tesseract gives for that view (missing: a blank reading)."""
+    """Candidates straight (width 1001), turned (1002), light (1003), plain (1004), the last three
+    rescues; outputs[(width, psm)] is the TSV Tesseract gives for that view (missing: blank)."""
     outputs: dict[tuple[int, int], str] = {}
-    views = [("straight", 1001, False), ("straight-turned", 1002, True), ("straight-light", 1003, False),
-             ("default", 1004, True)]
+    views = [("straight", 1001), ("straight-turned", 1002), ("straight-light", 1003), ("default", 1004)]
     monkeypatch.setattr(ocr, "candidates", lambda image: [
-        imaging.Candidate(name, (lambda n, w: lambda img: _view(n, w))(name, width), rescue=rescue)
-        for name, width, rescue in views])
+        imaging.Candidate(name, (lambda n, w: lambda img: _view(n, w))(name, width), rescue=i > 0)
+        for i, (name, width) in enumerate(views)])
 
     def run(image: Image.Image, languages: str, timeout: float, psm: int) -> str:
         return outputs.get((image.width, psm), tsv())
@@ -184,24 +186,32 @@ def photo_views(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[int, int], str]:
     return outputs
 
 
-@pytest.mark.parametrize(("readings", "passes", "first_word"), [
+@pytest.mark.parametrize(("readings", "passes"), [
     # the straightened view reads well: nothing else is tried
-    ({(1001, 3): ("good", 92.0)}, ("straight/psm3",), "Ingrediënten"),
+    ({(1001, 3): GOOD_WORDS}, ("straight/psm3",)),
     # upside down: the first reading is noise, the view turned over reads well
-    ({(1001, 3): ("noise", 60.0), (1002, 3): ("good", 91.0)}, ("straight/psm3", "straight-turned/psm3"),
-     "Ingrediënten"),
-    # weak but not noise: no turning over; evened-out light reads better, and gets a psm-6 pass
-    ({(1001, 3): ("good", 62.0), (1003, 3): ("good", 75.0)},
-     ("straight/psm3", "straight-light/psm3", "straight-light/psm6"), "Ingrediënten"),
+    ({(1001, 3): NOISE_WORDS, (1002, 3): GOOD_WORDS}, ("straight/psm3", "straight-turned/psm3")),
 ])
 def test_photo_preparations_are_tried_until_one_reads_well(
         photo_views: dict[tuple[int, int], str], label: imaging.LoadedImage,
-        readings: dict[tuple[int, int], tuple[str, float]], passes: tuple[str, ...], first_word: str) -> None:
-    for key, (kind, confidence) in readings.items():
-        photo_views[key] = _words_tsv(GOOD_WORDS if kind == "good" else NOISE_WORDS, confidence)
+        readings: dict[tuple[int, int], list[str]], passes: tuple[str, ...]) -> None:
+    for key, words in readings.items():
+        photo_views[key] = _words_tsv(words, 91.0 if words is GOOD_WORDS else 60.0)
     result = ocr.ocr_image(label)
     assert result.passes == passes
-    assert result.text.split()[0] == first_word
+    assert result.text.split()[0] == "Ingrediënten"
+
+
+def test_a_weak_photo_reading_gets_the_relit_view_and_a_psm6_pass_merged_in(
+        photo_views: dict[tuple[int, int], str], label: imaging.LoadedImage) -> None:
+    half = len(GOOD_WORDS) // 2
+    photo_views[(1001, 3)] = _words_tsv(GOOD_WORDS[:half], 70.0)  # glare hid the rest
+    photo_views[(1101, 3)] = _words_tsv(GOOD_WORDS[half:], 88.0, first_line=10)  # the relit view reads it
+    photo_views[(1001, 6)] = _words_tsv(["Lotnummer"], 90.0, first_line=20)
+    result = ocr.ocr_image(label)
+    assert result.passes == ("straight/psm3", "straight-light/psm3", "straight/psm6")
+    words = result.text.split()
+    assert set(GOOD_WORDS) | {"Lotnummer"} <= set(words)
 
 
 def test_at_most_three_preparations_are_read(photo_views: dict[tuple[int, int], str],

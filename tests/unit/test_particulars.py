@@ -269,3 +269,101 @@ def test_values_come_from_the_printed_text(ref: ReferenceData) -> None:
     assert found["lot"].value == "VZ-2281"
     assert found["operator"].value == "Vitara B.V., Dorpsstraat 1, 1234 AB Dorp"
     assert found["daily_dose"].evidence == "Neem 1 tablet per dag."
+
+
+# ---------------------------------------------------------------- found by meaning (concepts in one sentence)
+@pytest.mark.parametrize(("key", "text"), [
+    # diet statement: a good diet + replacing + a negation, in any order and wording
+    ("diet_statement", "This capsule is not meant as a replacement for a diverse eating pattern."),
+    ("diet_statement", "Our powder cannot replace healthy, varied meals."),
+    ("diet_statement", "Use it alongside a balanced diet, which it can't replace."),
+    ("diet_statement", "It should never be taken instead of a varied diet."),
+    ("diet_statement", "Dit product kan een afwisselend eetpatroon niet vervangen."),
+    ("diet_statement", "Gebruik het niet in plaats van gezonde, gevarieerde voeding."),
+    ("diet_statement", "Een evenwichtige leefstijl wordt door dit supplement nooit vervangen."),
+    ("diet_statement", "Sollte eine ausgewogene Ernährung nicht ersetzen."),
+    ("diet_statement", "Nicht anstelle einer abwechslungsreichen Kost verwenden."),
+    ("diet_statement", "Eine gesunde Lebensweise kann dieses Produkt nicht ersetzen."),
+    ("diet_statement", "Ce produit ne saurait remplacer une alimentation diversifiée."),
+    ("diet_statement", "À utiliser dans le cadre d'un régime équilibré, qu'il ne remplace pas."),
+    ("diet_statement", "Ne pas utiliser comme substitut d'une alimentation saine."),
+    # overdose: exceeding + a dose + a negation; or "more than" + taking + a dose + a negation
+    ("overdose_warning", "Never take more than the stated daily amount."),
+    ("overdose_warning", "The daily portion given here should never be exceeded."),
+    ("overdose_warning", "Do not use more than two scoops in 24 hours."),
+    ("overdose_warning", "Overschrijd de geadviseerde dagdosering niet."),
+    ("overdose_warning", "Neem nooit meer dan de vermelde hoeveelheid in."),
+    ("overdose_warning", "De dagelijkse hoeveelheid mag in geen geval worden overschreden."),
+    ("overdose_warning", "Die angegebene Verzehrsmenge bitte nie überschreiten."),
+    ("overdose_warning", "Nicht mehr als zwei Kapseln pro Tag einnehmen."),
+    ("overdose_warning", "Respecter la dose quotidienne conseillée sans la dépasser."),
+    ("overdose_warning", "Ne pas excéder la posologie indiquée."),
+    ("overdose_warning", "Ne jamais consommer plus de trois gélules par jour."),
+    # children: a keep-away word close to a child word
+    ("children_warning", "Keep this jar away from young children."),
+    ("children_warning", "Store where children cannot reach it, out of their sight."),
+    ("children_warning", "Houd het product buiten bereik van kinderen."),
+    ("children_warning", "Uit de buurt van kinderen houden."),
+    ("children_warning", "Von Kindern fernhalten."),
+    ("children_warning", "Für Kinder unzugänglich und trocken lagern."),
+    ("children_warning", "Ne pas laisser à la portée des enfants."),
+    ("children_warning", "Tenir éloigné des jeunes enfants."),
+    # storage in other words
+    ("storage", "Keep in a cool place."),
+    ("storage", "Store at room temperature in the original pack."),
+    ("storage", "Bewaren bij kamertemperatuur."),
+    ("storage", "Droog en koel bewaren."),
+    ("storage", "Vor Feuchtigkeit geschützt aufbewahren."),
+    ("storage", "Kühl und trocken lagern."),
+    ("storage", "À conserver dans un endroit frais."),
+    ("storage", "Conserver à température ambiante, à l'abri de l'humidité."),
+])
+def test_found_by_meaning(key: str, text: str, ref: ReferenceData) -> None:
+    assert _get(text, key, ref).present
+
+
+@pytest.mark.parametrize(("key", "text"), [
+    ("diet_statement", "Enjoy as part of a varied and balanced diet."),  # no replacing, no negation
+    ("diet_statement", "Replace the lid after use."),
+    ("diet_statement", "Past in een gevarieerd eetpatroon."),
+    ("diet_statement", "Ideal zur Ergänzung einer ausgewogenen Ernährung."),
+    ("diet_statement", "Complète une alimentation variée."),
+    ("overdose_warning", "Contains no more than 1 g of sugar per serving."),  # no intake verb
+    ("overdose_warning", "Take two capsules daily, more if needed."),
+    ("overdose_warning", "Bevat meer dan 500 mg butyraat per dosis."),
+    ("overdose_warning", "Enthält mehr als 500 mg Butyrat pro Tagesdosis."),
+    ("overdose_warning", "Plus de 500 mg de butyrate par dose."),
+    ("children_warning", "Not suitable for children under 12."),
+    ("children_warning", "Nicht für Kinder geeignet."),
+    ("children_warning", "Ne convient pas aux enfants."),
+    ("children_warning", "Keep away from heat."),
+    ("storage", "Store out of the sight and reach of children."),  # a children sentence is no storage
+    ("storage", "Houd het product buiten bereik van kinderen."),
+    ("storage", "Für Kinder unzugänglich aufbewahren."),
+    ("storage", "À conserver hors de portée des enfants."),
+])
+def test_not_found_by_meaning(key: str, text: str, ref: ReferenceData) -> None:
+    assert not _get(text, key, ref).present
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Lot: see lid", "see lid"),
+    ("Partij: zie deksel", "zie deksel"),
+    ("Charge siehe Deckel", "siehe Deckel"),
+    ("N° de lot : voir sous le pot", "voir sous le pot"),
+    ("LOT 24A17", "24A17"),
+])
+def test_lot_in_other_forms(text: str, value: str, ref: ReferenceData) -> None:
+    found = _get(text, "lot", ref)
+    assert found.present and found.value == value
+
+
+@pytest.mark.parametrize("text", [
+    "Importeur: Vitalis Handel, Kerkstraat 12, 2000 Antwerpen",
+    "Verantwoordelijke: Natura Vita, Marktplein 4, 9000 Gent",
+    "Responsable de la mise sur le marché : Solvie, 12 rue des Lilas, 69003 Lyon",
+    "Vertrieb: Naturwerk Meyer\nLindenweg 7\n79098 Freiburg",
+    "Gezondhuis\nHoofdstraat 99\n3500 Hasselt",  # name, street line, postcode line: no form, no lead-in
+])
+def test_operator_in_other_forms(text: str, ref: ReferenceData) -> None:
+    assert _get(text, "operator", ref).present

@@ -55,6 +55,11 @@ def _lists(text: str, ref: ReferenceData) -> list[str]:
     ("Butyrate Complex 60 caps Ingredients: sodium butyrate, rice flour.", "sodium butyrate, rice flour"),
     # abbreviations do not end the list
     ("Ingredients: L. plantarum (heat-killed), rice flour.", "L. plantarum (heat-killed), rice flour"),
+    # a name broken after "de" goes on, even when the next line starts with a stop word ("Charge")
+    ("Ingrédients : butyrate de calcium, agent de\ncharge : cellulose, anti-agglomérants :\n"
+     "phosphate de calcium (E 341).\nConseils d'utilisation : 2 gélules par jour.",
+     "butyrate de calcium, agent de\ncharge : cellulose, anti-agglomérants :\nphosphate de calcium (E 341)"),
+    ("Ingredients: zinc butyrate, salts of\nfatty acids.", "zinc butyrate, salts of\nfatty acids"),
 ])
 def test_ingredient_list_extent(text: str, expected: str, ref: ReferenceData) -> None:
     assert _lists(text, ref) == [expected]
