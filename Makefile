@@ -6,6 +6,9 @@ PYTHON ?= python3
 VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# waitress threads: pages, reports and API reads never queue behind OCR, which has its own limit
+# (CHECKER_OCR_CONCURRENCY, default one per core, a semaphore in checker/pipeline.py)
+THREADS ?= 8
 PYTEST_ARGS ?= -n 2 --dist loadfile
 # one thread per Tesseract run: much faster when several pages or requests run side by side
 export OMP_THREAD_LIMIT ?= 1
@@ -21,7 +24,7 @@ setup:
 
 run: setup
 	@echo "Serving the label checker on http://$(HOST):$(PORT) (Ctrl+C stops it)"
-	$(VENV)/bin/waitress-serve --host=$(HOST) --port=$(PORT) wsgi:app
+	$(VENV)/bin/waitress-serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) wsgi:app
 
 test:
 	@bash scripts/setup.sh --dev

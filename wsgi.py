@@ -1,4 +1,5 @@
-"""WSGI entry point: `waitress-serve wsgi:app`."""
+"""WSGI entry point: `waitress-serve --threads=8 wsgi:app` (make run); OCR is limited separately to
+CHECKER_OCR_CONCURRENCY runs at once (default: one per core), so the other threads stay free for pages."""
 from __future__ import annotations
 
 from checker import create_app

@@ -21,11 +21,11 @@ LANGS = "eng+nld+deu+fra"
 ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
-def timed(cmd: list[str]) -> tuple[float, str, int]:
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str, int]:
     """Wall seconds, stdout and peak RSS (KiB) of the child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV, cwd=ROOT)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env or ENV, cwd=ROOT)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, proc.stdout, max(peak, before)
@@ -41,27 +41,94 @@ def checker_run(image: Path) -> tuple[float, dict]:
     return seconds, json.loads(line)
 
 
-def startup_seconds(runs: int) -> float:
-    code = "from checker.reference import default_reference; import checker.pipeline; default_reference()"
-    return statistics.median(timed([PYTHON, "-c", code])[0] for _ in range(runs))
+def startup_seconds(runs: int, *, cache: bool = True) -> float:
+    """Import + reference data + fuzzy vocabulary (what every `python -m checker check` pays first);
+    cache=False: CHECKER_CACHE_DIR=off, everything validated and built from the YAML files."""
+    code = ("from checker.reference import default_reference; import checker.pipeline; "
+            "from checker.parsing.fuzzy import vocabulary; vocabulary(default_reference())")
+    env = ENV if cache else {**ENV, "CHECKER_CACHE_DIR": "off"}
+    timed([PYTHON, "-c", code], env)  # fills the cache when it is on
+    return statistics.median(timed([PYTHON, "-c", code], env)[0] for _ in range(runs))
 
 
-def parse_worst_cases() -> None:
-    """Parse + rules time on long and hostile texts (the pages accept up to CHECKER_MAX_TEXT characters)."""
+def text_check_seconds(corpus: Path, runs: int) -> float | None:
+    """`python -m checker check --text` on one corpus label (process start-up included)."""
+    spec = next(iter(sorted(corpus.glob("*.yaml"))), None)
+    if spec is None:
+        return None
+    path = Path(os.environ.get("TMPDIR", "/tmp")) / "speed-bench-label.txt"
+    path.write_text(label_text(spec), encoding="utf-8")
+    return statistics.median(timed([PYTHON, "-m", "checker", "check", "--text", str(path)])[0]
+                             for _ in range(runs))
+
+
+def label_text(spec: Path) -> str:
+    """The printed text of a corpus spec (blocks and table rows, one per line)."""
+    import yaml
+
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    lines = []
+    for block in data.get("blocks", []):
+        lines += [block["text"]] if "text" in block else ["\t".join(row) for row in block.get("rows") or []]
+    return "\n".join(lines)
+
+
+def warm_parse(corpus: Path, runs: int) -> None:
+    """Median parse + rules time per corpus label, in a warm process (vocabulary built, regexes compiled)."""
     sys.path.insert(0, str(ROOT))
     from checker import rules
     from checker.parsing import parse_label
     from checker.reference import default_reference
 
     ref = default_reference()
+    texts = [label_text(p) for p in sorted(corpus.glob("*.yaml"))]
+    if not texts:
+        return
+    start = time.perf_counter()
+    rules.evaluate(parse_label(texts[0], ref), ref)
+    print(f"first parse+rules in a process (builds or loads the vocabulary): "
+          f"{1000 * (time.perf_counter() - start):.0f} ms")
+    times = []
+    for text in texts:
+        for _ in range(runs):
+            start = time.perf_counter()
+            rules.evaluate(parse_label(text, ref), ref)
+            times.append(time.perf_counter() - start)
+    print(f"warm parse+rules per corpus label: median {1000 * statistics.median(times):.1f} ms, "
+          f"max {1000 * max(times):.1f} ms (n={len(texts)} labels x {runs})")
+
+
+def parse_worst_cases() -> None:
+    """Parse + rules time on long and hostile texts (the pages accept up to CHECKER_MAX_TEXT characters)."""
+    sys.path.insert(0, str(ROOT))
+    from checker import rules
+    from checker.parsing import MAX_TEXT_CHARS, parse_label
+    from checker.reference import default_reference
+
+    ref = default_reference()
     label = ("Ingredients: sodium butyrate (64 %), microcrystalline cellulose, magnesium stearate. "
              "Per capsule: sodium butyrate 600 mg. Take 1 capsule twice a day. Do not exceed. ")
+    n = MAX_TEXT_CHARS
+
+    def fill(unit: str) -> str:
+        return (unit * (n // len(unit) + 1))[:n]
+
     cases = {"one label": label, "label x 40": label * 40, "10,000 digits": "1" * 10_000,
-             "'mg' storm": "5 mg " * 2_000, "nested brackets": "(" * 3_000 + ")" * 3_000}
+             "'mg' storm": "5 mg " * 2_000, "nested brackets": "(" * 3_000 + ")" * 3_000,
+             # the same shapes at the largest accepted text, and what used to be quadratic or worse
+             "max digits": "1" * n, "max 'mg' storm": fill("5 mg "), "max '%' storm": fill("5% "),
+             "max brackets": "(" * (n // 2) + ")" * (n // 2), "max open '('": "(" * n,
+             "max spaces": " " * n, "max newlines": "\n" * n, "'|' then x": "|" * 40 + "x",
+             "max headings": fill("Ingredients: "), "max blank lines": fill("a\n\n"),
+             "max row + tab": fill("Koel, droog en donker bewaren, niet boven 25 °C.\n"),
+             "max microbes": fill("Colonis Butyraat + Akkermansia "),
+             "max strain rows": fill("Lactobacillus acidophilus NV-118\t25 mg "),
+             "max Capital Words": fill("Biomare Postbiotica Complex "),
+             "max frequencies": fill("2 capsules daily 2 x per dag "), "max label": fill(label)}
     for name, text in cases.items():
         start = time.perf_counter()
         rules.evaluate(parse_label(text, ref), ref)
-        print(f"parse+rules {name:<16} {len(text):>7} chars {1000 * (time.perf_counter() - start):9.1f} ms")
+        print(f"parse+rules {name:<18} {len(text):>7} chars {1000 * (time.perf_counter() - start):9.1f} ms")
 
 
 def main() -> int:
@@ -74,7 +141,13 @@ def main() -> int:
 
     corpus = Path(args.corpus)
     ids = [i for i in args.ids.split(",") if i] or sorted(p.stem for p in corpus.glob("*.yaml"))
-    print(f"start-up (import + reference data), median of {args.runs}: {startup_seconds(args.runs):.2f} s")
+    cached, uncached = startup_seconds(args.runs), startup_seconds(args.runs, cache=False)
+    print(f"start-up (import + reference + vocabulary), median of {args.runs}: "
+          f"{cached:.2f} s cached, {uncached:.2f} s uncached")
+    text_check = text_check_seconds(corpus, args.runs)
+    if text_check is not None:
+        print(f"python -m checker check --text (one label, whole process): {text_check:.2f} s")
+    warm_parse(corpus, args.runs)
     parse_worst_cases()
     header = f"{'image':<16}{'tesseract s':>12}{'check s':>9}{'ratio':>7}  stages (median s)"
     print(header)
@@ -82,7 +155,8 @@ def main() -> int:
     stage_sums: dict[str, list[float]] = {}
     for variant in args.variants.split(","):
         for sid in ids:
-            image = next((p for ext in ("png", "jpg") if (p := corpus / f"{sid}.{variant}.{ext}").exists()), None)
+            image = next((p for ext in ("png", "jpg") if (p := corpus / f"{sid}.{variant}.{ext}").exists()),
+                         None)
             if image is None:
                 continue
             bare = statistics.median(bare_tesseract(image) for _ in range(args.runs))

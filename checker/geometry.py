@@ -6,15 +6,20 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-ANALYSIS_SIDE = 900  # px: long side of the copy the label outline and text direction are found on
+ANALYSIS_SIDE = 1200  # px: default long side of the copies the measuring is done on
 MIN_LABEL_SHARE = 0.08  # of the image area: a smaller bright shape is not the label
 MAX_LABEL_SHARE = 0.97  # larger: the label fills the frame (a scan), nothing to crop
 MIN_TEXT_INSIDE = 0.85  # share of the text blobs a label outline must enclose
 TEXT_INSIDE_TIE = 0.02  # outlines holding this nearly as much text count as holding as much
 LABEL_MARGIN = 0.04  # of the label's size kept around its outline (bands and borders at its edge)
+BAND_REACH = 0.25  # of the label's size: how far beyond its outline a title bar is looked for
+BAND_COLOUR_DISTANCE = 18.0  # Lab units: pixels this close to a colour count as that colour
+BAND_MIN_SHARE = 0.4  # of a row not paper-coloured: the band's own colour (the rest is its letters)
+BAND_UNIFORM = 0.9  # of a band row in the band colour, paper-coloured letters or a blend of the two
+BAND_SKIP = 0.03  # of the label's size: paper between its outline and a band
 LIGHT_SCALE = 5  # the light's slow change is taken over 1/5 of the picture's size
 MIN_SKEW = 0.4  # degrees: straighter than this is left alone
-MAX_CURVE_SAG = 0.25  # of the text height: lines that bend less than this need no flattening
+MAX_CURVE_SAG = 0.25  # of the text height: a line field that moves lines less than this is not applied
 
 
 # ---------------------------------------------------------------- mapping back to input pixels
@@ -341,6 +346,77 @@ def quad_matrix(quad: np.ndarray, margin: float = LABEL_MARGIN) -> tuple[np.ndar
     return matrix.astype(np.float64), (round(width + 2 * mx), round(height + 2 * my))
 
 
+def band_extents(rgb: np.ndarray, matrix: np.ndarray, size: tuple[int, int], margin: float = LABEL_MARGIN
+                 ) -> tuple[float, float, float, float]:
+    """How far (px of the rectified view) a coloured band continues the label beyond each side.
+
+    `matrix` and `size` rectify the label with `margin` (quad_matrix). A title bar in a colour
+    the outline-finding took for background sits right outside one side: rows along that side
+    made only of one colour and of paper-coloured letters, for a while, then something else. Rows
+    of that kind that never end (a plain table top) are not a band. Returns (left, top, right,
+    bottom) extents, 0 where there is no band.
+    """
+    w, h = size
+    label_w, label_h = w / (1 + 2 * margin), h / (1 + 2 * margin)
+    reach = BAND_REACH * max(label_w, label_h)
+    big = np.array([[1.0, 0.0, reach], [0.0, 1.0, reach], [0.0, 0.0, 1.0]]) @ matrix
+    out_size = (round(w + 2 * reach), round(h + 2 * reach))
+    view = cv2.warpPerspective(rgb, big, out_size, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+    seen = cv2.warpPerspective(np.full(rgb.shape[:2], 255, np.uint8), big, out_size, flags=cv2.INTER_NEAREST,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    lab = cv2.cvtColor(view, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[seen == 0] = np.nan  # beyond the photo's edge: no evidence either way
+    x0, y0 = reach + margin * label_w, reach + margin * label_h  # the label's edges in `view`
+    x1, y1 = x0 + label_w, y0 + label_h
+    inner = lab[int(y0):int(y1), int(x0):int(x1)].reshape(-1, 3)
+    paper = np.median(inner, axis=0)
+    top = [lab[int(y0) - 1 - i, int(x0):int(x1)] for i in range(int(reach))]
+    bottom = [lab[int(y1) + i, int(x0):int(x1)] for i in range(int(reach))]
+    left = [lab[int(y0):int(y1), int(x0) - 1 - i] for i in range(int(reach))]
+    right = [lab[int(y0):int(y1), int(x1) + i] for i in range(int(reach))]
+    skip = round(BAND_SKIP * max(label_w, label_h))
+    extent = [_band_depth(rows, paper, skip) for rows in (left, top, right, bottom)]
+    return extent[0], extent[1], extent[2], extent[3]
+
+
+def _band_depth(rows: list[np.ndarray], paper: np.ndarray, skip: int) -> float:
+    """Rows (outwards from an edge) of one band colour plus paper-coloured letters, if they end.
+
+    Up to `skip` rows of paper between the outline and the band are passed over first.
+    """
+    band_colour = None
+    start = depth = 0
+    for i, row in enumerate(rows):
+        if len(row) == 0 or np.isnan(row).any():
+            return 0.0  # the photo ends before the band does
+        near_paper = np.linalg.norm(row - paper, axis=1) < BAND_COLOUR_DISTANCE
+        others = row[~near_paper]
+        if len(others) < BAND_MIN_SHARE * len(row):
+            if band_colour is None and i < skip:
+                start = i + 1
+                continue
+            break  # plain paper, or the band has ended
+        colour = np.median(others, axis=0)
+        if band_colour is None:
+            band_colour = colour
+        if (np.linalg.norm(colour - band_colour) > BAND_COLOUR_DISTANCE
+                or _off_blend(row, band_colour, paper).mean() > 1 - BAND_UNIFORM):
+            break
+        depth = i + 1
+    else:
+        return 0.0  # it never ends: table top, not a band
+    if depth <= start or band_colour is None:
+        return 0.0
+    return float(depth) if np.linalg.norm(band_colour - paper) >= 2 * BAND_COLOUR_DISTANCE else 0.0
+
+
+def _off_blend(pixels: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which pixels are neither colour a, colour b nor a blend of the two (letter edges blend)."""
+    span = b - a
+    t = np.clip(((pixels - a) @ span) / max(1e-6, float(span @ span)), 0.0, 1.0)
+    return np.linalg.norm(pixels - (a + t[:, None] * span), axis=1) >= BAND_COLOUR_DISTANCE
+
+
 def rotation_matrix(degrees: float, size: tuple[int, int]) -> tuple[np.ndarray, tuple[int, int]]:
     """Counter-clockwise rotation about the image centre onto a canvas that holds all of it."""
     w, h = size
@@ -555,11 +631,6 @@ def wobble(pieces: list[np.ndarray]) -> float:
     """How far text lines stray from straight and level: median over pieces of the spread of y (px)."""
     spreads = [float(np.std(p[:, 1])) for p in pieces if len(p) >= 4]
     return float(np.median(spreads)) if spreads else 0.0
-
-
-def line_field(gray: np.ndarray, text_height: float) -> LineField | None:
-    """The displacement field of the text lines of a roughly upright image (None: too few lines)."""
-    return fit_line_field(line_samples(gray, text_height), gray.shape, text_height)
 
 
 def flatten_maps(field: LineField, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, float]:

@@ -336,7 +336,7 @@ def prepare(image: Image.Image) -> PreparedImage:
 # ---------------------------------------------------------------- straightening photos
 ANALYSIS_LONG_SIDE = 1200  # px: the label, text direction and line shapes are found on a copy this long
 MIN_TEXT_BLOBS = 20  # fewer letter- or word-shaped blobs: no text to straighten by
-UPRIGHT_MARGIN = 0.08  # |upright score| below this: 0 and 180 degrees cannot be told apart
+UPRIGHT_MARGIN = 0.15  # |upright score| below this: 0 and 180 degrees cannot be told apart
 MIN_WOBBLE = 0.05  # x the text height: lines straying less than this from level are left as they are
 MIN_WOBBLE_PX = 0.8
 MAX_WOBBLE_LEFT = 0.7  # a line field must take away at least 30 % of the lines' straying to be used
@@ -447,6 +447,9 @@ def straighten(image: Image.Image) -> Straightening | None:
     quad = geometry.find_label(small_rgb, boxes)
     if quad is not None:
         matrix, size = geometry.quad_matrix(quad)
+        left, top, right, bottom = geometry.band_extents(small_rgb, matrix, size)  # title bars
+        matrix = geometry.translation(left, top) @ matrix
+        size = (round(size[0] + left + right), round(size[1] + top + bottom))
     else:
         matrix, size = np.eye(3), (small.shape[1], small.shape[0])
     view = geometry.warp(small, matrix, size) if quad is not None else small

@@ -38,6 +38,7 @@ from checker.ocr_layout import (  # noqa: E402
     missed_glyphs,
     quality,
     reading_order,
+    split_rows,
 )
 from checker.ocr_quality import Assessment, assess  # noqa: E402
 
@@ -61,8 +62,11 @@ MAX_MISSED_SHARE = 0.12  # of letter-like ink blobs outside every word box
 MAX_MISSED_GLYPHS = 4  # unread blobs in groups ("600 mg" beside a table rule is 5)
 MIN_SECONDS_FOR_PASS = 2.0
 SECOND_PASS_MARGIN = 1.05  # the second pass leads the layout only when clearly better
+MAX_SPLIT_ROWS = 0.2  # of the lines sharing their row with another: prose cut into half-lines
 MAX_MISSED_WORD_BLOBS = 1  # in a photo's view two unread blobs side by side ("500" "mg") are a missed phrase
 WORD_BLOB_SPACING = 1.5  # x the text height: how far apart unread word blobs of one phrase may lie
+# a photo read with less mean confidence than this has faint parts (glare, shade): its relit view helps
+RELIGHT_BELOW_CONFIDENCE = 93.0
 MAX_PREPARATIONS = 3  # full psm-3 passes over different preparations (the psm-6 pass comes on top)
 # a reading with fewer known words than this, or a smaller share of them, is noise (upside down,
 # the wrong crop): the rescue preparations are tried
@@ -416,27 +420,29 @@ def _choose(loaded: LoadedImage, languages: str, timeout: float, left: Callable[
 def _fill_in(best: _Pass, languages: str, left: Callable[[], float], tried: list[str]) -> list[TsvWord]:
     """The best pass's words with what other passes over the same view read and it did not.
 
-    First the view with its light evened out (print faded by glare or shade; photos only, same
-    geometry so the words line up), then, if text is still left unread, a psm-6 pass.
+    A photo's reading that is not excellent gets the view with its light evened out merged in
+    (print faded by glare or shade reads there; same geometry, so the words line up). A reading
+    that left text unread or cut lines in two gets a psm-6 pass merged in (it reads right-aligned
+    table cells that page segmentation dropped, and lines across a glare spot whole).
     """
     words = best.words
     relight = best.prepared.relight
-    if relight is not None and not _reads_as_noise(best) and left() >= _needed(best):
+    weak = not _reads_well(best) or best.assessment.mean_confidence < RELIGHT_BELOW_CONFIDENCE
+    if relight is not None and weak and not _reads_as_noise(best) and left() >= _needed(best):
         try:
             lit = _run_pass(relight(), FIRST_PSM, languages, left())
             tried.append(lit.name)
             words = _merge_by_score(words, lit.words)
         except OcrTimeoutError:
             return words
-        if _reads_well(best) and _complete(words, best.prepared):
-            return words
-    if left() >= _needed(best):
-        try:
-            second = _run_pass(best.prepared, SECOND_PSM, languages, left())
-            tried.append(second.name)
-            words = _combine(words, second.words)
-        except OcrTimeoutError:
-            pass
+    if not _complete(words, best.prepared) or not _reads_well(best) or split_rows(words) >= MAX_SPLIT_ROWS:
+        if left() >= _needed(best):
+            try:
+                second = _run_pass(best.prepared, SECOND_PSM, languages, left())
+                tried.append(second.name)
+                words = _combine(words, second.words)
+            except OcrTimeoutError:
+                pass
     return words
 
 
@@ -456,7 +462,14 @@ def _needed(p: _Pass) -> float:
 
 
 def _combine(first: list[TsvWord], second: list[TsvWord]) -> list[TsvWord]:
-    """The better pass sets the layout; the other one fills in what it missed."""
+    """The better pass sets the layout; the other one fills in what it missed.
+
+    Better: clearly more readable words, or far fewer lines cut in two (glare splitting prose into
+    side-by-side half-lines, which the psm-6 pass reads whole).
+    """
+    split = split_rows(first)
+    if split >= MAX_SPLIT_ROWS and split_rows(second) <= split / 2:
+        return merge_words(second, first)
     if quality(second) > SECOND_PASS_MARGIN * quality(first):
         return merge_words(second, first)
     return merge_words(first, second)

@@ -14,6 +14,7 @@ MEDIAN_CELL_WORDS = 3
 MAX_SPLIT_GAP = 2.5  # line heights: a one-line block this close right of a line continues it
 MAX_SPLIT_WORD_GAP = 0.12  # of the word height: a narrower space is inside a word (real ones are ~0.25)
 MIN_MERGE_CONFIDENCE = 60.0  # a word the other pass read must be at least this sure to be added
+RAGGED_START = 2.0  # line heights: lines of one column start within this of each other
 SPECK_SIZE = 0.35  # x the median word height: a one- or two-character "word" smaller than this is dust
 MAX_ORPHAN_CELL_WORDS = 3  # a lone table cell: "35 mg", "12 billion CFU"
 RIGHT_ALIGNED = 0.08  # of the text width: a cell ending this close to the right edge is right-aligned
@@ -140,8 +141,10 @@ def join_table_rows(words: Sequence[TsvWord]) -> list[TsvWord]:
     """Put table cells that Tesseract read as separate blocks back on the line of their row.
 
     A block of short lines ("300 mg", "45 mg") whose every line sits to the right of a line of
-    another block at the same height joins those lines: "Zinkbutyrat" + "300 mg" -> one line. Blocks
-    of longer lines (a second column of running text) are left alone.
+    another block at the same height joins those lines: "Zinkbutyrat" + "300 mg" -> one line. So
+    does a block of longer lines that start at scattered places: the right halves of lines that glare
+    or a crease cut in two. A block of longer lines starting in one column (a second column of
+    running text) is left alone.
     """
     lines = group_lines(words)
     blocks: dict[tuple[int, int], list[LineKey]] = {}
@@ -151,7 +154,8 @@ def join_table_rows(words: Sequence[TsvWord]) -> list[TsvWord]:
     slope = page_slope(lines)
     for block, keys in blocks.items():
         partners = [_left_partner(lines, k, block, slope) for k in keys]
-        if all(partners) and (_is_table_column([lines[k] for k in keys])
+        block_lines = [lines[k] for k in keys]
+        if all(partners) and (_is_table_column(block_lines) or _ragged_start(block_lines)
                               or len(keys) == 1 and _continues(lines[partners[0]], lines[keys[0]])):
             moved.update(zip(keys, partners, strict=True))  # type: ignore[arg-type]
     if not moved:
@@ -305,6 +309,15 @@ def _above(a: tuple[int, int, int, int], b: tuple[int, int, int, int], slope: fl
     return (a[1] + a[3]) / 2 < (b[1] + b[3]) / 2 + shift
 
 
+def _ragged_start(lines: Sequence[Sequence[TsvWord]]) -> bool:
+    """Whether lines start at scattered places (the cut-off rest of lines) rather than in a column."""
+    if len(lines) < 2:
+        return False
+    starts = [min(w.left for w in ws) for ws in lines]
+    heights = sorted(w.height for ws in lines for w in ws)
+    return max(starts) - min(starts) > RAGGED_START * heights[len(heights) // 2]
+
+
 def _is_table_column(lines: Sequence[Sequence[TsvWord]]) -> bool:
     counts = sorted(len(ws) for ws in lines)
     return counts[-1] <= MAX_CELL_WORDS and counts[len(counts) // 2] <= MEDIAN_CELL_WORDS
@@ -330,6 +343,21 @@ def _left_partner(lines: dict[LineKey, list[TsvWord]], key: LineKey, block: tupl
         if best is None or right > best[0]:
             best = (right, other)
     return None if best is None else best[1]
+
+
+def split_rows(words: Sequence[TsvWord]) -> float:
+    """Share of lines that share their row with another line once table cells are joined.
+
+    Prose cut in two by a glare spot or a fold comes back as two blocks of half-lines side by side;
+    a pass that read the same text as whole lines (psm 6) is the better base then.
+    """
+    lines = group_lines(join_table_rows(words))
+    if len(lines) < 2:
+        return 0.0
+    slope = page_slope(lines)
+    keys = list(lines)
+    shared = sum(1 for k in keys if any(o != k and _same_row(lines[k], lines[o], slope) for o in keys))
+    return shared / len(keys)
 
 
 def quality(words: Sequence[TsvWord]) -> float:

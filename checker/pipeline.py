@@ -2,20 +2,57 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from checker import barcode, imaging, ocr, rules
 from checker import report as reporting
+from checker import rules
 from checker.config import Settings
-from checker.errors import CheckerError
-from checker.parsing import parse_label
+from checker.errors import CheckerError, InputError
+from checker.parsing import MAX_TEXT_CHARS, parse_label
 from checker.reference import ReferenceData, default_reference
+
+# imaging, OCR and barcode (OpenCV, numpy, Tesseract, zxing) are imported on the first image only:
+# `python -m checker check --text` and the text pages never pay for them
 
 STAGES = ("prepare", "barcode", "ocr", "parse", "rules", "report")
 TEXT_MEDIA_TYPE = "text/plain"
+
+
+OCR_CONCURRENCY_ENV = "CHECKER_OCR_CONCURRENCY"
+
+
+def ocr_concurrency() -> int:
+    """OCR runs at once in this process: CHECKER_OCR_CONCURRENCY, default one per core."""
+    raw = os.environ.get(OCR_CONCURRENCY_ENV, "").strip()
+    try:
+        value = int(raw) if raw else 0
+    except ValueError:
+        value = 0
+    return value if value > 0 else (os.cpu_count() or 1)
+
+
+# Tesseract with OMP_THREAD_LIMIT=1 uses one core; more OCR at once than cores only slows each one down,
+# while the web server's other threads (pages, reports, API reads) must not queue behind OCR
+_OCR_SLOTS = threading.BoundedSemaphore(ocr_concurrency())
+
+
+def set_ocr_concurrency(n: int) -> None:
+    """Change the number of OCR slots (for tests and for servers configured after import)."""
+    global _OCR_SLOTS
+    _OCR_SLOTS = threading.BoundedSemaphore(max(1, n))
+
+
+@contextmanager
+def ocr_slot() -> Iterator[None]:
+    """Hold one of the process's OCR slots (waits while all are taken)."""
+    slots = _OCR_SLOTS
+    with slots:
+        yield
 
 
 class _Run:
@@ -68,6 +105,8 @@ def run_text(text: str, filename: str, *, settings: Settings | None = None,
 
 def _image_report(run: _Run, data: bytes, filename: str, settings: Settings | None,
                   ref: ReferenceData | None) -> dict[str, Any]:
+    from checker import barcode, imaging, ocr
+
     settings = settings or Settings.from_env()
     ref = ref or default_reference()
     with run.stage("prepare"):
@@ -76,8 +115,11 @@ def _image_report(run: _Run, data: bytes, filename: str, settings: Settings | No
                  "width": loaded.width, "height": loaded.height}
     with run.stage("barcode"):
         gtin = barcode.read_gtin(loaded.image)
-    with run.stage("ocr"):
+    with ocr_slot(), run.stage("ocr"):  # the wait for a slot is not OCR time
         result = ocr.ocr_image(loaded, languages=settings.ocr_languages, timeout=settings.ocr_timeout)
+    if len(result.text) > MAX_TEXT_CHARS:
+        raise InputError(f"The photo holds {len(result.text):,} characters of text; one label has at most "
+                         f"{MAX_TEXT_CHARS:,}. Photograph one label at a time.", code="text_too_long")
     report = _analyse(run, result.text, ref, result)
     report["product"]["barcode"] = gtin
     return report

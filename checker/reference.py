@@ -268,5 +268,47 @@ def load_reference(directory: Path | str | None = None) -> ReferenceData:
 
 @functools.cache
 def default_reference() -> ReferenceData:
-    """The reference data of this checkout, loaded and validated once per process."""
-    return load_reference()
+    """The reference data of this checkout, loaded and validated once per process (and, validated,
+    pickled under the cache dir: a later process reads it back when no YAML file and no schema changed)."""
+    return load_cached_reference(REFERENCE_DIR)
+
+
+_KEYS: dict[int, tuple[ReferenceData, str]] = {}  # id -> (reference, cache key) of cache-backed references
+
+
+def load_cached_reference(directory: Path | str) -> ReferenceData:
+    """load_reference(directory), through the on-disk cache keyed by the sha256 of the YAML files, this
+    module's source and the pydantic version."""
+    from checker import cache
+
+    key = _cache_key(Path(directory))
+    ref = cache.load("reference", key) if key else None
+    if not isinstance(ref, ReferenceData):
+        ref = load_reference(directory)
+        if key:
+            cache.store("reference", key, ref)
+    if key:
+        _KEYS[id(ref)] = (ref, key)
+    return ref
+
+
+def reference_key(ref: ReferenceData) -> str | None:
+    """The content hash a cache-backed reference was loaded under (None for any other reference), so
+    that data derived from it (the fuzzy vocabulary) can be cached under a key of its own."""
+    hit = _KEYS.get(id(ref))
+    return hit[1] if hit is not None and hit[0] is ref else None
+
+
+def _cache_key(directory: Path) -> str | None:
+    from checker import cache
+
+    try:
+        import pydantic
+
+        files = sorted(directory.glob("*.yaml"))
+        if not files:
+            return None
+        return cache.fingerprint("reference", pydantic.VERSION, Path(__file__).read_bytes(),
+                                 *cache.file_parts(files))
+    except OSError:
+        return None  # load_reference() reports the problem

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from checker.errors import InputError
 from checker.models import Claim, Ingredient, ParsedLabel, Particular
 from checker.parsing.claims import find_claims, find_postbiotic_wording
 from checker.parsing.fuzzy import Corrected, correct_text
@@ -19,6 +20,8 @@ from checker.parsing.sections import (
 from checker.reference import ReferenceData
 from checker.textnorm import fold
 
+# a long label is ~3,000 characters; the parser is linear but a pasted book is not a label
+MAX_TEXT_CHARS = 30_000
 _INACTIVE_HEADING = re.compile(r"\b(?:other|inactive|non-medicinal|overige|andere|sonstige|autres)\b")
 
 # same-length replacements, so that every span found in the prepared text is valid in the input
@@ -30,8 +33,9 @@ _SAME_LENGTH = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u20
 # OCR reads label borders, column rules and shadows as marks at the ends of lines: "| Zutaten -",
 # "_| Bütyrat,", "ontbijt |". A mark before a capital or a digit, or at the end, is blanked; "| capsule"
 # stays (there "|" may be a 1).
-_EDGE_JUNK = re.compile(r"^[ \t]*(?:[|_~=«»©®•*\\]+[ \t]*)+(?=[A-ZÀ-Ý0-9\"'‚(])|[ \t]+[|_~=«»©®\\]+[ \t]*$",
-                        re.MULTILINE)
+# (one mark per repetition and runs of blanks taken whole: "(?:[|]+ *)+" is exponential on "||||||||x")
+_EDGE_JUNK = re.compile(r"^[ \t]*(?:[|_~=«»©®•*\\][ \t]*)+(?=[A-ZÀ-Ý0-9\"'‚(])"
+                        r"|(?<![ \t])[ \t]+[|_~=«»©®\\]+[ \t]*$", re.MULTILINE)
 
 
 def prepare_text(text: str) -> str:
@@ -43,7 +47,11 @@ def prepare_text(text: str) -> str:
 
 def parse_label(text: str, ref: ReferenceData) -> ParsedLabel:
     """Read everything the rules need from label text; spans are offsets in `text`. OCR-damaged words
-    are read as the reference words they were meant to be; the evidence keeps what was printed."""
+    are read as the reference words they were meant to be; the evidence keeps what was printed.
+    Raises InputError (text_too_long) above MAX_TEXT_CHARS characters."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(f"The text is {len(text):,} characters long; a label has at most "
+                         f"{MAX_TEXT_CHARS:,}.", code="text_too_long")
     corrected = correct_text(prepare_text(text), ref)
     label = _parse(corrected.text, ref)
     return _restore(label, text, corrected)
@@ -151,4 +159,4 @@ def _inactive(section: Section) -> bool:
     return bool(_INACTIVE_HEADING.search(fold(section.heading)))
 
 
-__all__ = ["parse_label", "prepare_text"]
+__all__ = ["MAX_TEXT_CHARS", "parse_label", "prepare_text"]

@@ -143,6 +143,18 @@ def cached(ref: object, key: str, build):  # noqa: ANN001, ANN201 - tiny memo he
     return hit[1]
 
 
+MEMO_SIZE = 20_000
+
+
+def memo(ref: object, key: str) -> dict:
+    """A per-reference memo of a pure function's results (cleared when it grows past MEMO_SIZE): a long
+    text with no heading makes the parser read the same ingredient items again from every block."""
+    table = cached(ref, "memo-" + key, lambda _: {})
+    if len(table) > MEMO_SIZE:
+        table.clear()
+    return table
+
+
 def bounded(patterns: Iterable[str]) -> re.Pattern[str] | None:
     """One alternation of regexes that must start and end at word boundaries (letters only)."""
     pats = [p for p in patterns if p]
@@ -162,11 +174,12 @@ def blocks(text: str) -> list[tuple[int, int]]:
     ending a sentence, and short heading-like lines followed by a capitalised line."""
     spans: list[tuple[int, int]] = []
     lines = line_spans(text)
+    following = _following_lines(text, lines)
     start = None
     for n, (a, b) in enumerate(lines):
         line = text[a:b].strip()
         if not line:
-            if start is not None and not _runs_on(text, lines, n):
+            if start is not None and not _runs_on(text, lines, n, following[n]):
                 spans.append((start, _prev_end(lines, n)))
                 start = None
             continue
@@ -181,7 +194,7 @@ def blocks(text: str) -> list[tuple[int, int]]:
             start = None
         if start is None:
             start = a
-        if _block_ends(text, lines, n):
+        if _block_ends(text, lines, n, following[n]):
             spans.append((start, b))
             start = None
     if start is not None:
@@ -189,12 +202,23 @@ def blocks(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
-def _runs_on(text: str, lines: list[tuple[int, int]], n: int) -> bool:
+def _following_lines(text: str, lines: list[tuple[int, int]]) -> list[str]:
+    """For each line, the next non-blank line after it (stripped), or "" (one pass from the end, so that
+    a text of many blank lines stays linear)."""
+    out = [""] * len(lines)
+    nxt = ""
+    for n in range(len(lines) - 1, -1, -1):
+        out[n] = nxt
+        a, b = lines[n]
+        nxt = text[a:b].strip() or nxt
+    return out
+
+
+def _runs_on(text: str, lines: list[tuple[int, int]], n: int, after: str) -> bool:
     """Does the sentence before the blank line n go on after it? OCR puts blank lines inside paragraphs:
     "Außerhalb der Reichweite von kleinen" / "" / "Kindern lagern." (a long line left unfinished, and
     a next line that is no heading)."""
     before = text[lines[n - 1][0]:lines[n - 1][1]].strip() if n else ""
-    after = next((text[a:b].strip() for a, b in lines[n + 1:] if text[a:b].strip()), "")
     if not before or not after or "\t" in before or "\t" in after:
         return False
     unfinished = len(before.split()) > _HEADING_WORDS and not before.endswith((".", "!", "?", ":", ";"))
@@ -225,10 +249,9 @@ def _open_end(line: str) -> bool:
     return line.rstrip().endswith((",", ":", "-", "(", "&", ";"))
 
 
-def _block_ends(text: str, lines: list[tuple[int, int]], n: int) -> bool:
+def _block_ends(text: str, lines: list[tuple[int, int]], n: int, nxt: str) -> bool:
     a, b = lines[n]
     line = text[a:b].rstrip()
-    nxt = next((text[x:y].strip() for x, y in lines[n + 1:] if text[x:y].strip()), "")
     if not nxt:
         return True
     if line.endswith((".", "!", "?")) and not re.search(r"(?:^|\s)\w{1,2}\.$", line):

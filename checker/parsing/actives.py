@@ -1,6 +1,7 @@
 """Find the actives of a label (butyrate forms, microorganisms) with amounts from its tables and sentences."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -194,13 +195,20 @@ def _column_amount(masses: list[tuple[Amount, int, int]], headers: list[BasisHea
 def _inline_basis(folded: str, pos: int) -> Basis | None:
     """The basis phrase nearest to an amount in a sentence, if any."""
     best: tuple[int, Basis] | None = None
-    for regex, basis in ((_INLINE_UNIT, "unit"), (_INLINE_UNITS, "serving"), (_INLINE_SERVING, "serving"),
-                         (_INLINE_DAY, "day")):
-        for m in regex.finditer(folded):
-            dist = min(abs(m.start() - pos), abs(m.end() - pos))
-            if best is None or dist < best[0]:
-                best = (dist, basis)  # type: ignore[assignment]
+    for start, end, basis in _basis_phrases(folded):
+        dist = min(abs(start - pos), abs(end - pos))
+        if best is None or dist < best[0]:
+            best = (dist, basis)
     return best[1] if best else None
+
+
+@functools.lru_cache(maxsize=64)
+def _basis_phrases(folded: str) -> tuple[tuple[int, int, Basis], ...]:
+    """The basis phrases of a sentence, found once for all its amounts."""
+    phrases: tuple[tuple[re.Pattern[str], Basis], ...] = (
+        (_INLINE_UNIT, "unit"), (_INLINE_UNITS, "serving"), (_INLINE_SERVING, "serving"),
+        (_INLINE_DAY, "day"))
+    return tuple((m.start(), m.end(), basis) for regex, basis in phrases for m in regex.finditer(folded))
 
 
 class _TableState:

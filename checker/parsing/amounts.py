@@ -1,6 +1,8 @@
 """Find printed quantities ("1.200 mg", "0,5 g", "10 milliards de cellules", "1 x 10^9 KVE") in text."""
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 
 from checker.models import Amount
@@ -171,25 +173,49 @@ def _amount_from_match(m: re.Match[str], text: str, unit: str | None) -> Amount 
 
 def find_amounts(text: str) -> list[tuple[Amount, int, int]]:
     """Every amount with a unit (or a count with a multiplier) in `text`, with its char span."""
+    return list(_find_amounts(text))
+
+
+@functools.lru_cache(maxsize=512)
+def _find_amounts(text: str) -> tuple[tuple[Amount, int, int], ...]:
+    # several parser steps ask for the amounts of the same text (or line); Amount is frozen, so share them
     prepared = _prepare(text)
     found: list[tuple[Amount, int, int]] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Spans()
     for regex in (AMOUNT_RE, POWER_RE):
         for m in regex.finditer(prepared):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             amount = _amount_from_match(m, text, _unit_of(m))
             if amount is not None:
                 found.append((amount, m.start(), m.end()))
-                taken.append((m.start(), m.end()))
+                taken.add(m.start(), m.end())
     for m in BARE_COUNT_RE.finditer(prepared):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+        if taken.overlaps(m.start(), m.end()):
             continue
         amount = _amount_from_match(m, text, None)
         if amount is not None:
             found.append((amount, m.start(), m.end()))
     found.sort(key=lambda t: t[1])
-    return _join_ranges(found, prepared, text)
+    return tuple(_join_ranges(found, prepared, text))
+
+
+class _Spans:
+    """Non-overlapping spans kept sorted, so an overlap test is a binary search (not a scan)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        # of the spans starting before `end`, the last one also ends last (they do not overlap)
+        k = bisect.bisect_left(self.starts, end)
+        return k > 0 and self.ends[k - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        k = bisect.bisect_left(self.starts, start)
+        self.starts.insert(k, start)
+        self.ends.insert(k, end)
 
 
 def _join_ranges(found: list[tuple[Amount, int, int]], prepared: str,

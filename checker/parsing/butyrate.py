@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 
 from checker.models import Amount
+from checker.parsing._text import memo
 from checker.parsing.amounts import find_amounts
 from checker.reference import ButyrateForm, ReferenceData
 from checker.textnorm import fold, fold_keep_offsets
@@ -248,6 +249,13 @@ def drop_unspecified(forms: list[FormMention]) -> list[FormMention]:
 
 def match_butyrate_forms(text: str, ref: ReferenceData) -> list[ButyrateForm]:
     """The butyrate forms a name denotes, in order, each once ("Calcium- und Magnesiumbutyrat" -> both)."""
+    table = memo(ref, "butyrate-forms")
+    if text not in table:
+        table[text] = tuple(_match_butyrate_forms(text, ref))
+    return list(table[text])
+
+
+def _match_butyrate_forms(text: str, ref: ReferenceData) -> list[ButyrateForm]:
     out: list[ButyrateForm] = []
     for mention in drop_unspecified(find_butyrate_forms(text, ref)):
         if all(f.id != mention.form.id for f in out):

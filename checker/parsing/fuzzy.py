@@ -392,8 +392,30 @@ def load_protected(path: Path = PROTECTED_WORDS) -> frozenset[str]:
 
 
 def vocabulary(ref: ReferenceData) -> Vocabulary:
-    """The vocabulary of `ref`, built once per reference object."""
-    return cached(ref, "fuzzy-vocabulary", _build)
+    """The vocabulary of `ref`, built once per reference object; for the cache-backed default reference
+    read from the on-disk cache when neither the reference nor the parser's code changed."""
+    return cached(ref, "fuzzy-vocabulary", _load_or_build)
+
+
+def _load_or_build(ref: ReferenceData) -> Vocabulary:
+    from checker import cache
+    from checker.reference import reference_key
+
+    ref_key = reference_key(ref)
+    if ref_key is None:
+        return _build(ref)
+    # the vocabulary also depends on the parser's word lists (function words, unit words, protected words)
+    here = Path(__file__).resolve().parent
+    sources = sorted([*here.glob("*.py"), *here.glob("*.txt"), here.parent / "textnorm.py"])
+    try:
+        key = cache.fingerprint("fuzzy-vocabulary", ref_key, *cache.file_parts(sources))
+    except OSError:
+        return _build(ref)
+    vocab = cache.load("fuzzy-vocabulary", key)
+    if not isinstance(vocab, Vocabulary):
+        vocab = _build(ref)
+        cache.store("fuzzy-vocabulary", key, vocab)
+    return vocab
 
 
 # ---------------------------------------------------------------- matching one word

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from checker.models import Amount, Ingredient
-from checker.parsing._text import ABBREVIATIONS, View, cached, make_view
+from checker.parsing._text import ABBREVIATIONS, View, cached, make_view, memo
 from checker.reference import Additive, ReferenceData
 from checker.textnorm import fold
 
@@ -136,6 +136,15 @@ def find_additive(folded: str, ref: ReferenceData, *,
                   in_class: str | None = None) -> tuple[Additive | None, str | None]:
     """The additive a folded ingredient text names (E-number first, then the longest name, then an
     OCR-tolerant comparison), with the printed E-number if any."""
+    table = memo(ref, "additive")
+    key = (folded, in_class)
+    if key not in table:
+        table[key] = _find_additive(folded, ref, in_class)
+    return table[key]
+
+
+def _find_additive(folded: str, ref: ReferenceData,
+                   in_class: str | None) -> tuple[Additive | None, str | None]:
     lk = _lookups(ref)
     m = E_NUMBER.search(folded)
     e_number = normalise_e_number(m) if m else None

@@ -9,6 +9,7 @@ from typing import TypeVar
 from rapidfuzz.distance import Levenshtein
 
 from checker.models import State
+from checker.parsing._text import memo
 from checker.parsing.amounts import find_amounts
 from checker.reference import ReferenceData
 from checker.textnorm import fold, fold_keep_offsets
@@ -91,6 +92,13 @@ def _genera(ref: ReferenceData) -> dict[str, str]:
 def microbe_state(text: str, ref: ReferenceData) -> tuple[State, bool]:
     """State said in `text` (an ingredient, a row, a sentence): a CFU count or a live word -> live,
     an inactivation word -> inactivated; the bool tells whether a CFU count decided it."""
+    table = memo(ref, "microbe-state")  # every microbe of one long clause asks about the same clause
+    if text not in table:
+        table[text] = _microbe_state(text, ref)
+    return table[text]
+
+
+def _microbe_state(text: str, ref: ReferenceData) -> tuple[State, bool]:
     if any(a.unit == "cfu" for a, _, _ in find_amounts(text)):
         return "live", True
     inactivated, live = _state_patterns(ref)

@@ -28,7 +28,8 @@ DATE = re.compile(
 LOT_CODE = re.compile(r"\s?(?:[:.#]|n[o°r]\.?)?\s?(?:[:.#]\s?)?"
                       r"(?P<code>(?=[a-z0-9/.-]*\d)[a-z0-9][a-z0-9/.-]{2,})(?![a-z0-9])")
 # a lot mark printed only as "L" + code at a line start or after a separator: "L 24-0917"
-BARE_LOT = re.compile(r"(?:^|(?<=[·|;]\s)|(?<=[·|;])|(?<=\d\s))\s*L\s?[-.:]?\s?"
+# (blanks before the "L" stay on its line: "\s*" from every line start rescans all the blank lines below)
+BARE_LOT = re.compile(r"(?:^|(?<=[·|;]\s)|(?<=[·|;])|(?<=\d\s))[^\S\n]*L\s?[-.:]?\s?"
                       r"(?P<code>(?=[A-Z0-9/-]*\d)[A-Z0-9][A-Z0-9/-]{3,})\b", re.MULTILINE)
 # how often a serving is taken, said without the serving itself ("use once daily", "3 keer per dag")
 FREQUENCY = re.compile(r"(?<![a-z])(?:once|twice|\d+ ?(?:x|times|keer|maal|mal|fois)|(?:ein|zwei|drei)mal)"
@@ -74,7 +75,8 @@ STREET = re.compile(  # (?<!...) keeps long words and digit runs linear
     r"|(?<!\d)\d+\s(?:[NSEW]\.?\s)?[A-Z][\w.]*\s(?i:street|st\.?|road|rd\.?|avenue|ave\.?|lane|drive|dr\.?|way|yard|blvd)\b"
     r"|\b(?i:unit|suite|postbus|postfach|bp|boîte postale|po box)\s?\d+"
     r"|\b(?:Am|An der|Im|In der|Auf der|Zum|Zur)\s[A-ZÄÖÜ][\w-]+\s\d+"
-    r"|\b[A-Z][a-zà-ÿ]+(?:[- ][A-Z][a-zà-ÿ]+)*\s(?i:road|street|lane)\b")
+    # at most six capitalised words before "Road": an unbounded run rescans a line of capitalised words
+    r"|\b[A-Z][a-zà-ÿ]+(?:[- ][A-Z][a-zà-ÿ]+){0,5}\s(?i:road|street|lane)\b")
 POSTCODE = re.compile(
     r"\b\d{4}\s?[A-Z]{2}\b"  # NL
     r"|\b(?:[A-Z]-)?\d{4,5}\s[A-ZÄÖÜÉ][a-zà-ÿ]"  # BE/DE/FR/AT/CH + city

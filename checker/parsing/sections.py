@@ -1,6 +1,7 @@
 """Find the ingredient list(s), the "may contain" traces and the free-from lines of a label."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,9 @@ HEADLESS_MIN_SEPARATORS = 2
 HEADLESS_MIN_ITEMS = 3
 HEADLESS_KNOWN_SHARE = 0.4
 HEADLESS_MAX_ITEM_WORDS = 5
+# items read in all while looking for a headless list: a label needs a few dozen; a long text of comma
+# paragraphs would otherwise have every block re-read the next MAX_LIST_CHARS as a list
+HEADLESS_MAX_ITEMS_READ = 1000
 FUZZY_HEADING_SCORE = 85  # rapidfuzz ratio for an OCR-damaged heading word ("lngrcdients")
 _LINE = re.compile(r"[^\n]*")
 # a line ending in a word that cannot end an item: the next line goes on with the same name
@@ -27,6 +31,7 @@ _SEPARATORS = " \t.·•|/-—–:;"
 # a table row: a name, then an amount at the end of the line ("Natriumbutyraat 600 mg")
 _VALUE_ONLY = re.compile(r"\s*\d+(?:[.,]\d+)?\s?(?:mg|g|ug|mcg|µg|%|iu|ie|cfu|kve|kbe|ufc)\W*$")
 _TABLE_ROW = re.compile(r".*\S\s+\d+(?:[.,]\d+)?\s?(?:mg|g|ug|mcg|µg|%|kcal|kj|iu|ie|cfu|kve|kbe|ufc)\W*$")
+_HEADING_SEPARATOR = re.compile(r"[ \t]*[:;.]?[ \t]*(?:[·•|/—–-][ \t]*)?")
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,7 @@ def _heading_context(text: str, folded: str, start: int, end: int, p: _Patterns)
     if text[start].isupper() and re.match(r"\s*:", after):
         return True
     ok_before = (re.fullmatch(r"[\W\d_]*", before) or p.prefix_before.fullmatch(before)
-                 or re.search(r"(?:[.!?·•|—–]|\s-)\s*$", before))
+                 or _after_separator(before))
     if not ok_before:
         return False
     rest = after.strip(_SEPARATORS)
@@ -146,13 +151,24 @@ def _heading_context(text: str, folded: str, start: int, end: int, p: _Patterns)
     return "," in after and re.fullmatch(r"[\W_]*", before) is not None
 
 
+def _after_separator(before: str) -> bool:
+    r"""Does the text before a heading end in a sentence end or a separator ("... ·", "... -")? (What
+    re.search(r"(?:[.!?·•|—–]|\s-)\s*$") tells, looking at the end only: a line of many headings stays
+    linear.)"""
+    tail = before.rstrip()
+    return tail[-1:] in tuple(".!?·•|—–") or (tail.endswith("-") and tail[-2:-1].isspace())
+
+
 # ---------------------------------------------------------------- list extent
-def _skip_heading_tail(folded: str, pos: int, p: _Patterns) -> tuple[int, str | None]:
-    """Move past ": " after a heading, further headings ("· Ingrédients") and a language prefix."""
+def _skip_heading_tail(folded: str, pos: int, p: _Patterns,
+                       limit: int | None = None) -> tuple[int, str | None]:
+    """Move past ": " after a heading, further headings ("· Ingrédients") and a language prefix; a walk
+    that reaches `limit` stops there (no list starts beyond it, and "Zutaten: Zutaten: ..." stays linear)."""
     language = None
     while True:
-        m = re.match(r"[ \t]*[:;.]?[ \t]*(?:[·•|/—–-][ \t]*)?", folded[pos:])
-        pos += m.end() if m else 0
+        pos = _HEADING_SEPARATOR.match(folded, pos).end()
+        if limit is not None and pos >= limit:
+            return pos, language
         nxt = next((m2 for rx in p.heading.values() if (m2 := rx.match(folded, pos))), None)
         if nxt:
             pos = nxt.end()
@@ -263,14 +279,16 @@ def find_ingredient_sections(text: str, ref: ReferenceData) -> list[Section]:
     p = _patterns(ref)
     folded = fold_keep_offsets(text)
     hits = _heading_hits(text, folded, p)
+    starts = [h.start for h in hits]
     sections: list[Section] = []
     for n, hit in enumerate(hits):
         if sections and hit.start < sections[-1].end:
             continue
-        limit = min(len(text), hit.start + MAX_LIST_CHARS,
-                    *(h.start for h in hits[n + 1:] if h.start >= hit.end))
+        # hits are sorted by start: the first one at or after this heading's end is the nearest
+        k = bisect.bisect_left(starts, hit.end, n + 1)
+        limit = min(len(text), hit.start + MAX_LIST_CHARS, *starts[k:k + 1])
         heading = text[hit.start:hit.end]
-        start, prefix_lang = _skip_heading_tail(folded, hit.end, p)
+        start, prefix_lang = _skip_heading_tail(folded, hit.end, p, limit)
         seen: set[str] = set()
         while start < limit:
             end = _list_end(text, folded, start, limit, p)
@@ -310,12 +328,17 @@ def find_headless_list(text: str, ref: ReferenceData) -> Section | None:
     p = _patterns(ref)
     folded = fold_keep_offsets(text)
     best: tuple[int, Section] | None = None
+    budget = HEADLESS_MAX_ITEMS_READ
     for a, b in blocks(text):
         if len(re.findall(r"[,;]", text[a:b])) < HEADLESS_MIN_SEPARATORS:
             continue
+        if budget <= 0:
+            break
         start = _next_content(folded, a)
         end = _list_end(text, folded, start, min(len(text), start + MAX_LIST_CHARS), p)
-        items = [i for i in parse_ingredients(text, start, end, ref) if i.parent is None]
+        parsed = parse_ingredients(text, start, end, ref)
+        budget -= len(parsed)
+        items = [i for i in parsed if i.parent is None]
         known = [i for i in items if i.kind != "other" or i.function or i.e_number or i.amount]
         words = sum(len(i.text.split()) for i in items) / max(1, len(items))
         share = len(known) / max(1, len(items))

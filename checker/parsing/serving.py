@@ -1,6 +1,8 @@
 """Read serving size and daily use ("3 maal daags 2 softgels", "Serving Size 2 Capsules") in NL/EN/DE/FR."""
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from dataclasses import dataclass
 
@@ -98,8 +100,10 @@ HEADER_RE = re.compile(
     r"|(?P<hundred>100\s?(?:g|ml)))"
     rf"|(?P<day2>daily dose|dagdosis|dagdosering|tagesdosis|dose journaliere))(?![\w])"
 )
-_DAY_IN_BRACKETS = re.compile(r"\((?:[^)]*\b)?(?:dagdosis|dagdosering|dagelijkse dosis|daily dose|per day"
-                              r"|tagesdosis|dose journaliere|par jour|pro tag|per dag)\b[^)]*\)")
+# a day-dose word inside brackets: "(dagdosering)", "(2 capsules per day)"; the brackets are checked
+# around each word found (a regex from every "(" would rescan the rest of a line of unclosed brackets)
+_DAY_WORD = re.compile(r"(?<!\w)(?:dagdosis|dagdosering|dagelijkse dosis|daily dose|per day"
+                       r"|tagesdosis|dose journaliere|par jour|pro tag|per dag)\b")
 _COUNT_IN_BRACKETS = re.compile(rf"\(\s?(?P<n>\d+|{_NUM_WORD})\s(?:[a-z]{{3,}}\s)?(?P<u>[a-z.]+)")
 _PROSE_VERB = re.compile(r"\b(?:neem|take|nehmen|einnehmen|prendre|verzehren|innemen|gebruik|slik|swallow"
                          r"|dissolve|los|losen|diluer|melanger|mix)\b")
@@ -142,7 +146,7 @@ def parse_basis_headers(line: str) -> list[BasisHeader]:
     folded = fold_keep_offsets(line)
     if len(folded.split()) > 12 or _outside_brackets_mass(line) or _PROSE_VERB.search(folded):
         return []  # a row with its amount, or a direction ("Neem elke dag een capsule")
-    day_note = bool(_DAY_IN_BRACKETS.search(folded))
+    day_note = _day_in_brackets(folded)
     headers: list[BasisHeader] = []
     for m in HEADER_RE.finditer(folded):
         if not headers and not _header_lead(folded[:m.start()]):
@@ -188,12 +192,36 @@ def _bracket_count(folded: str, pos: int) -> tuple[float | None, str | None]:
     return (_count_value(m.group("n")), unit) if unit else (None, None)
 
 
+def _day_in_brackets(folded: str) -> bool:
+    """Is a day-dose word printed inside brackets (an open "(" before it, a ")" after it)?"""
+    for m in _DAY_WORD.finditer(folded):
+        opened = folded.rfind("(", 0, m.start()) > folded.rfind(")", 0, m.start())
+        if opened and folded.find(")", m.end()) >= 0:
+            return True
+    return False
+
+
+def _bracket_spans(line: str) -> list[tuple[int, int]]:
+    r"""Spans of "(...)" as re.finditer(r"\([^)]*\)") finds them, in one pass."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while (start := line.find("(", pos)) >= 0 and (end := line.find(")", start)) >= 0:
+        spans.append((start, end + 1))
+        pos = end + 1
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    k = bisect.bisect_right(spans, (pos, math.inf))
+    return k > 0 and spans[k - 1][0] <= pos < spans[k - 1][1]
+
+
 def _outside_brackets_mass(line: str) -> bool:
     """A mass outside brackets makes a line a row, not a header ("per 100 g" columns excepted)."""
-    depth_spans = [(m.start(), m.end()) for m in re.finditer(r"\([^)]*\)", line)]
+    depth_spans = _bracket_spans(line)
     folded = fold_keep_offsets(line)
     for amount, start, _ in find_amounts(line):
-        if amount.unit not in ("mg", "g", "ug", "ml") or any(s <= start < e for s, e in depth_spans):
+        if amount.unit not in ("mg", "g", "ug", "ml") or _inside(depth_spans, start):
             continue
         if not re.search(r"(?:per|pro|par|pour|je)\s$", folded[max(0, start - 6):start]):
             return True
@@ -201,28 +229,32 @@ def _outside_brackets_mass(line: str) -> bool:
 
 
 # ---------------------------------------------------------------- sentences
+_HEADING_WORD = re.compile(r"[A-ZÀ-Ý][\w'’\-]*")  # "Gebruik", "Verzehrempfehlung"
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Spans of sentences: lines wrapped inside a sentence are joined, a sentence ends at . ! ? ; or a
     line that starts a new block (capital letter after a line without final punctuation is a heading)."""
     spans: list[tuple[int, int]] = []
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     start: int | None = None
-    prev_end = 0
+    prev_start = prev_end = 0  # the last non-blank line
     for ls, le in lines:
         line = text[ls:le].strip()
         if not line:
             continue
         if start is not None:
-            prev = text[start:prev_end].rstrip()
-            heading = re.fullmatch(r"[A-ZÀ-Ý][\w'’\-]*", prev) is not None  # "Gebruik", "Verzehrempfehlung"
-            continues = (not heading and not re.search(r"[.!?:;]$", prev)
+            # only the last line of the sentence so far decides (a one-word heading is a sentence of one line)
+            prev = text[prev_start:prev_end].rstrip()
+            heading = start == prev_start and _HEADING_WORD.fullmatch(prev) is not None  # "Gebruik"
+            continues = (not heading and prev[-1] not in ".!?:;"
                          and re.match(r"[a-zà-ÿ0-9(|]", line) is not None)
             if not continues:
                 spans.extend(_split_inline(text, start, prev_end))
                 start = ls
         else:
             start = ls
-        prev_end = le
+        prev_start, prev_end = ls, le
     if start is not None:
         spans.extend(_split_inline(text, start, prev_end))
     return spans
@@ -296,8 +328,9 @@ def _counts(folded: str) -> list[_Count]:
 
 def _frequencies(folded: str) -> list[tuple[float, float, int, int]]:
     out = []
+    dose_word: list[bool] = []  # searched once, when first needed
     for m in FREQ_RE.finditer(folded):
-        daily = DAY_RE.search(m.group(0)) or _day_near(folded, m.end()) or _DAILY_DOSE_WORD.search(folded)
+        daily = DAY_RE.search(m.group(0)) or _day_near(folded, m.end()) or _has_dose_word(folded, dose_word)
         if not daily:
             continue  # "3 times a week" or a bare "2 x"
         if m.group("fe"):
@@ -316,6 +349,12 @@ def _frequencies(folded: str) -> list[tuple[float, float, int, int]]:
     return out
 
 
+def _has_dose_word(folded: str, memo: list[bool]) -> bool:
+    if not memo:
+        memo.append(_DAILY_DOSE_WORD.search(folded) is not None)
+    return memo[0]
+
+
 def _day_near(folded: str, pos: int) -> bool:
     return DAY_RE.match(folded, pos) is not None or DAY_RE.match(folded, pos + 1) is not None
 
@@ -323,8 +362,8 @@ def _day_near(folded: str, pos: int) -> bool:
 def _read_sentence(folded: str) -> _Reading | None:
     counts = _counts(folded)
     freqs = _frequencies(folded)
-    freq_spans = [(s, e) for _, _, s, e in freqs]
-    free_days = [m for m in DAY_RE.finditer(folded) if not any(s <= m.start() < e for s, e in freq_spans)]
+    in_freq = _Cover([(s, e) for _, _, s, e in freqs])
+    free_days = [m for m in DAY_RE.finditer(folded) if not in_freq.covers(m.start())]
     countable = [c for c in counts if c.unit not in _MEASURES] or counts
     if not countable:
         if freqs:  # "twice daily" with the serving size printed elsewhere
@@ -333,7 +372,9 @@ def _read_sentence(folded: str) -> _Reading | None:
         return None
     limit = bool(_LIMIT.search(folded[:countable[0].start]))
     per_each = [c for c in countable if _EACH.search(folded[max(0, c.start - 12):c.start])]
-    totals = [c for c in countable if c not in per_each and _near_free_day(folded, c, free_days)]
+    each = {id(c) for c in per_each}
+    day_starts = [d.start() for d in free_days]
+    totals = [c for c in countable if id(c) not in each and _near_free_day(folded, c, free_days, day_starts)]
     unit = countable[0].unit
     if freqs:
         f_lo, f_hi = freqs[0][0], freqs[0][1]
@@ -359,13 +400,28 @@ def _read_sentence(folded: str) -> _Reading | None:
     return None
 
 
-def _near_free_day(folded: str, c: _Count, days: list[re.Match[str]]) -> bool:
-    """A day word within three words before or after the count ("täglich 2 Kapseln", "2 caps daily")."""
-    for d in days:
-        gap = folded[c.end:d.start()] if d.start() >= c.end else folded[d.end():c.start]
-        if len(gap.split()) <= 3 and not re.search(r"[.;(]", gap):
-            return True
-    return False
+def _near_free_day(folded: str, c: _Count, days: list[re.Match[str]], starts: list[int]) -> bool:
+    """A day word within three words before or after the count ("täglich 2 Kapseln", "2 caps daily").
+    Only the nearest day word on each side can be that close: a farther one has a longer gap."""
+    k = bisect.bisect_left(starts, c.end)  # days[k:] start after the count, days[:k] before its end
+    near = ([folded[c.end:days[k].start()]] if k < len(days) else []) \
+        + ([folded[days[k - 1].end():c.start]] if k else [])
+    return any(len(gap.split()) <= 3 and not re.search(r"[.;(]", gap) for gap in near)
+
+
+class _Cover:
+    """Spans (they may overlap) with a fast test of whether any covers a position."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [s for s, _ in spans]
+        self.reach: list[int] = []  # the farthest end of the spans so far
+        for _, e in spans:
+            self.reach.append(max(e, self.reach[-1]) if self.reach else e)
+
+    def covers(self, pos: int) -> bool:
+        k = bisect.bisect_right(self.starts, pos)
+        return k > 0 and self.reach[k - 1] > pos
 
 
 def _serving_size(folded: str) -> tuple[float, str] | None:

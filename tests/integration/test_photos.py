@@ -141,3 +141,12 @@ def test_an_unreadable_photo_gets_the_unreadable_verdict_with_advice(picture: st
     assert rules == ["ocr.unreadable"]  # not a list of missing particulars built on noise
     message = report["findings"][0]["message"].lower()
     assert "closer" in message and "glare" in message
+
+
+def test_a_title_in_a_colour_band_is_read_with_the_label() -> None:
+    band = render_label(["Butyrat Komplex Forte"], width=1300, font_size=34, foreground=(255, 255, 255),
+                        background=(30, 90, 110))
+    image = photograph(stack(band, _print("de")), tilt=6.0, perspective=0.1)
+    result = ocr.ocr_image(imaging.load_image(to_bytes(image, "JPEG", quality=88), "IMG_0002.jpg"))
+    assert "Butyrat Komplex Forte" in result.text
+    _assert_reads_the_label("de", parse_label(result.text, default_reference()))

@@ -66,7 +66,7 @@ def test_quarter_turns_map_back(turns: int) -> None:
 
 
 def test_boxes_are_clipped_to_the_input() -> None:
-    mapping = geometry.PointMap((geometry.Scale(0.5, 0.5),))  # prepared at half size... mapped doubles
+    mapping = geometry.PointMap((geometry.Scale(0.5, 0.5),))  # prepared at half size: boxes double
     assert geometry.box_to_input((90, 40, 30, 30), mapping, (200, 100)) == (180, 80, 20, 20)
 
 

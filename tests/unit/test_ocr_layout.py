@@ -9,7 +9,9 @@ from checker import ocr_layout
 from checker.ocr import build_text
 from checker.ocr_layout import (
     TsvWord,
+    drop_specks,
     join_paragraphs,
+    join_row_cells,
     join_split_words,
     join_table_rows,
     merge_words,
@@ -198,3 +200,66 @@ def test_a_block_continuing_a_line_to_its_right_brings_its_other_lines_along() -
     after = _row(["Ingrédients"], 60, 200, 3)
     assert _text(join_paragraphs(head + tail + after)) == (
         "Complément alimentaire à base de\nbutyrate de magnésium et\nde Lactobacillus.\n\nIngrédients")
+
+
+# ---------------------------------------------------------------- specks and lone table cells
+def test_specks_are_dropped_but_small_punctuation_and_digits_stay() -> None:
+    words = [word("Natriumbutyraat", 100, 600, (1, 5, 1, 2)),
+             word("i", 400, 640, (1, 5, 1, 3), width=4, height=4),
+             word("·", 330, 608, (1, 5, 1, 2), width=5, height=5, num=2),
+             word("1", 100, 700, (1, 5, 1, 4), width=10, height=20)]
+    kept = [w.text for w in drop_specks(words)]
+    assert kept == ["Natriumbutyraat", "·", "1"]
+
+
+def test_a_lone_amount_joins_the_row_name_tesseract_put_in_the_next_block() -> None:
+    words = [word("L.", 100, 580, (1, 5, 1, 2)), word("plantarum", 140, 580, (1, 5, 1, 2), num=2),
+             word("100", 1100, 582, (1, 5, 1, 2), num=3), word("mg", 1150, 582, (1, 5, 1, 2), num=4),
+             word("35", 1110, 628, (1, 5, 1, 3)), word("mg", 1150, 629, (1, 5, 1, 3), num=2),
+             word("Tributyrine", 100, 628, (1, 6, 1, 1))]
+    text = build_text(join_row_cells(words)).text
+    assert "Tributyrine 35 mg" in text.splitlines()
+    assert "L. plantarum 100 mg" in text.splitlines()
+
+
+def test_a_short_line_with_a_number_in_running_text_stays_where_it_is() -> None:
+    words = [word("Neem", 100, 700, (1, 7, 1, 1)), word("dagelijks", 170, 700, (1, 7, 1, 1), num=2),
+             word("2", 600, 700, (1, 8, 1, 1)), word("capsules", 630, 700, (1, 8, 1, 1), num=2),
+             word("Lindenlaan", 100, 760, (1, 9, 1, 1)), word("41,", 250, 760, (1, 9, 1, 1), num=2),
+             word("Utrecht", 1100, 760, (1, 9, 1, 1), num=3)]
+    assert join_row_cells(words) == words  # "2 capsules" ends far from the right edge of the text
+
+
+# ---------------------------------------------------------------- lines cut in two by glare
+def _line(texts: list[str], left: int, top: int, key: tuple[int, int, int, int],
+          step: int = 90) -> list[TsvWord]:
+    return [word(t, left + step * i, top, key, num=i + 1) for i, t in enumerate(texts)]
+
+
+LEFT_HALVES = (_line(["De", "aanbevolen", "dagelijkse"], 100, 700, (1, 7, 1, 1))
+               + _line(["Een", "voedingssupplement", "is"], 100, 740, (1, 7, 1, 2))
+               + _line(["gevarieerde", "en", "evenwichtige"], 100, 780, (1, 7, 1, 3)))
+
+
+def test_half_lines_starting_at_scattered_places_are_joined_to_their_rows() -> None:
+    # the right halves start wherever the glare spot ended on each line
+    right = (_line(["dosis", "niet", "overschrijden."], 640, 700, (1, 8, 1, 1))
+             + _line(["geen", "vervanging", "van"], 560, 740, (1, 8, 1, 2))
+             + _line(["voeding", "en", "leefstijl."], 700, 780, (1, 8, 1, 3)))
+    text = build_text(join_table_rows(LEFT_HALVES + right)).text
+    assert text.splitlines() == ["De aanbevolen dagelijkse dosis niet overschrijden.",
+                                 "Een voedingssupplement is geen vervanging van",
+                                 "gevarieerde en evenwichtige voeding en leefstijl."]
+
+
+def test_a_second_column_of_prose_is_not_joined_to_the_first() -> None:
+    column = (_line(["Prendre", "une", "gélule", "par", "jour", "avec", "un", "verre"], 640, 700,
+                    (1, 8, 1, 1), 60)
+              + _line(["d'eau.", "Ne", "pas", "dépasser", "la", "dose", "journalière"], 640, 740,
+                      (1, 8, 1, 2), 60)
+              + _line(["recommandée.", "Tenir", "hors", "de", "portée", "des", "enfants."], 640, 780,
+                      (1, 8, 1, 3), 60))
+    lines = build_text(join_table_rows(LEFT_HALVES + column)).text.splitlines()
+    assert lines[0] == "De aanbevolen dagelijkse"
+    assert ocr_layout.split_rows(LEFT_HALVES + column) == 1.0  # side by side, each line shares its row
+    assert ocr_layout.split_rows(LEFT_HALVES) == 0.0

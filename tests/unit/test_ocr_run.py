@@ -154,17 +154,18 @@ NOISE_WORDS = "ueqqmmsed nwpdsaa ullonsaed ssɐʇ ɹnzɹǝʇoq uɐʌɹɐɐʍ".sp
 
 def _words_tsv(words: list[str], confidence: float, first_line: int = 1) -> str:
     rows = [f"5\t1\t1\t1\t{first_line + i // 8}\t{1 + i % 8}\t{60 + 110 * (i % 8)}"
-            f"\t{60 + 40 * (first_line - 1 + i // 8)}\t100\t24\t{confidence}\t{w}" for i, w in enumerate(words)]
+            f"\t{60 + 40 * (first_line - 1 + i // 8)}\t100\t24\t{confidence}\t{w}"
+            for i, w in enumerate(words)]
     return tsv(*rows)
 
 
 def _view(name: str, width: int, relight: bool = True) -> imaging.PreparedImage:
     """A stand-in for a straightened view; its width tells the fake Tesseract which one it reads (its
     relit twin is 100 px wider)."""
+    relit = (lambda: _view(f"{name}-light", width + 100, False)) if relight else None
     return imaging.PreparedImage(image=Image.new("L", (width, 600), 255), scale=1.0, name=name,
                                  mapping=geometry.PointMap((geometry.Scale(1.0, 1.0),)),
-                                 input_size=(1000, 600),
-                                 relight=(lambda: _view(f"{name}-light", width + 100, False)) if relight else None)
+                                 input_size=(1000, 600), relight=relit)
 
 
 @pytest.fixture
