@@ -204,7 +204,9 @@ def to_rgb(img: Image.Image) -> Image.Image:
     if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
         arr = np.asarray(img, dtype=np.float64)
         top = arr.max() if arr.size else 0.0
-        if top > 255:
+        if img.mode == "F" and 0 < top <= 1.0:  # float images are often scaled 0..1
+            arr = arr * 255.0
+        elif top > 255:
             arr = arr * (255.0 / (65535.0 if top <= 65535 else top))
         img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L")
     if img.mode == "P" and "transparency" in img.info or img.mode in ("PA", "LA", "RGBA", "La", "RGBa"):

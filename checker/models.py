@@ -106,7 +106,7 @@ class Serving:
     """Serving size and daily use. None means the label does not say."""
 
     units_per_serving: float | None = None  # "Serving Size 2 Capsules" -> 2
-    unit: str | None = None  # normalised singular English: capsule, softgel, tablet, sachet, scoop, g, ml, ...
+    unit: str | None = None  # singular English: capsule, softgel, tablet, sachet, scoop, g, ml, ...
     units_per_day_min: float | None = None  # from directions: "1 to 2 capsules a day" -> 1
     units_per_day_max: float | None = None  # -> 2
     servings_per_day_min: float | None = None

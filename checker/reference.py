@@ -17,7 +17,8 @@ LANGS: tuple[str, ...] = ("en", "nl", "de", "fr")
 ALLERGEN_IDS = ("gluten", "crustaceans", "eggs", "fish", "peanuts", "soybeans", "milk", "nuts",
                 "celery", "mustard", "sesame", "sulphites", "lupin", "molluscs")
 BUTYRIC_ACID_MOLAR_MASS = 88.106
-REFERENCE_DIR = Path(os.environ.get("CHECKER_REFERENCE_DIR", Path(__file__).resolve().parent.parent / "reference"))
+REFERENCE_DIR = Path(os.environ.get("CHECKER_REFERENCE_DIR",
+                                    Path(__file__).resolve().parent.parent / "reference"))
 
 
 class _Model(BaseModel):
@@ -181,7 +182,7 @@ class ReferenceData(_Model):
     nutrients: tuple[str, ...] = ()  # folded names of vitamins/minerals (kind "nutrient")
 
     @model_validator(mode="after")
-    def _cross_check(self) -> "ReferenceData":
+    def _cross_check(self) -> ReferenceData:
         known = set(self.sources)
         bad_keys = [k for k, src in self.sources.items() if k != src.id]
         if bad_keys:
@@ -197,7 +198,8 @@ class ReferenceData(_Model):
         for obj in self._all_sourced():
             missing = [s for s in obj.sources if s not in known]
             if not obj.sources or missing:
-                raise ValueError(f"{type(obj).__name__} {getattr(obj, 'id', '')!r}: unknown or no sources {missing}")
+                name = f"{type(obj).__name__} {getattr(obj, 'id', '')!r}"
+                raise ValueError(f"{name}: unknown or no sources {missing}")
         ids = {a.id for a in self.allergens}
         if ids != set(ALLERGEN_IDS):
             raise ValueError(f"allergens must be the 14 Annex II ids, got {sorted(ids)}")

@@ -12,6 +12,7 @@ from PIL import Image
 from checker import imaging
 from checker.documents import decode_document
 from checker.errors import CheckerError, InputError
+from checker.parsing import MAX_TEXT_CHARS  # one limit for pasted text and OCR text
 from checker.pipeline import run_image, run_text
 from checker.storage import CheckNotFoundError
 from checker.web import report_view
@@ -24,7 +25,6 @@ bp = Blueprint("pages", __name__)
 
 TEXT_FIELD = "text"
 NAME_FIELD = "name"
-MAX_TEXT_CHARS = 30_000  # a long label is ~3,000 characters; pasted books are not labels
 MAX_FILES = 20  # per upload form
 MAX_COMPARE = 6
 HISTORY_PAGE = 50

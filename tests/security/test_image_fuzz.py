@@ -116,8 +116,7 @@ SPECIAL: list = [
     ("palette-transparency-png", _palette_with_transparency, "ok"),
     ("transparent-background-png", _transparent_text_on_nothing, "ok"),
     ("float-tiff-0-255", lambda: _float_tiff(255.0), "ok"),
-    pytest.param("float-tiff-0-1", lambda: _float_tiff(1.0), "ok", marks=pytest.mark.xfail(
-        strict=True, reason="imaging.to_rgb clips 0..1 float samples to black (reported to ISSUE-3)")),
+    ("float-tiff-0-1", lambda: _float_tiff(1.0), "ok"),
     ("one-bit-bmp", lambda: to_bytes(label_image().convert("1"), "BMP"), "ok"),
     ("progressive-jpeg", lambda: to_bytes(label_image(), "JPEG", progressive=True), "ok"),
     ("broken-exif-jpeg", _broken_exif_jpeg, "ok"),

@@ -251,5 +251,6 @@ def test_finding_bbox_outlines_its_evidence_on_the_photo():
 
 
 def test_product_name_is_the_first_line_with_words():
-    assert report.product_name("\n · \n Velora Butyraat Balans \nVoedingssupplement") == "Velora Butyraat Balans"
+    text = "\n · \n Velora Butyraat Balans \nVoedingssupplement"
+    assert report.product_name(text) == "Velora Butyraat Balans"
     assert report.product_name("12\n--") is None
