@@ -2,7 +2,6 @@
 re-checks as revisions, history, compare, delete (CSRF), the stored photo, languages, 404s."""
 from __future__ import annotations
 
-import inspect
 import io
 import re
 from typing import Any
@@ -349,11 +348,9 @@ def heic_of(image: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-# imaging.load_image() hands PDF and HEIC bytes to checker.documents (ISSUE-3 adds that call)
-DOCUMENTS_HOOKED = "decode_document" in inspect.getsource(imaging)
+# imaging.load_image() hands PDF and HEIC bytes to checker.documents
 
 
-@pytest.mark.xfail(not DOCUMENTS_HOOKED, strict=True, reason="load_image does not call decode_document yet")
 @pytest.mark.parametrize(("maker", "name"), [(pdf_of, "label.pdf"), (heic_of, "IMG_0001.HEIC")])
 def test_pdf_and_iphone_photos_are_checked_and_shown(client: FlaskClient, no_ocr: None, maker: Any,
                                                      name: str) -> None:
