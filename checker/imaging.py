@@ -378,6 +378,17 @@ FLAT_PAPER_SHARE = 0.5  # of that strip within FLAT_PAPER_DIFF of the page's typ
 FLAT_PAPER_DIFF = 20.0  # bands and borders may touch the edge; a table top around a photo does not)
 
 
+def _text_direction(gray: np.ndarray) -> tuple[np.ndarray, float, float] | None:
+    """Centres of the text blobs, their median height and the text angle; None with too little text."""
+    boxes = geometry.text_blobs(geometry.ink_mask(gray))
+    if len(boxes) < MIN_TEXT_BLOBS:
+        return None
+    text_height = float(np.median(np.minimum(boxes[:, 2], boxes[:, 3])))
+    seeds = geometry.text_region(boxes, gray.shape)
+    angle, _ = geometry.text_angle(seeds, text_height)
+    return seeds, text_height, angle
+
+
 def looks_flat(image: Image.Image) -> bool:
     """A quick test (a few tens of ms) for a flat, level, upright print filling the frame.
 
@@ -385,12 +396,10 @@ def looks_flat(image: Image.Image) -> bool:
     reading direction and a frame of plain paper all have to hold; anything else is analysed fully.
     """
     small, _ = geometry.downscale(to_gray(image), FLAT_CHECK_SIDE)
-    boxes = geometry.text_blobs(geometry.ink_mask(small))
-    if len(boxes) < MIN_TEXT_BLOBS:
+    direction = _text_direction(small)
+    if direction is None:
         return False
-    text_height = float(np.median(np.minimum(boxes[:, 2], boxes[:, 3])))
-    seeds = geometry.text_region(boxes, small.shape)
-    angle, _ = geometry.text_angle(seeds, text_height)
+    seeds, text_height, angle = direction
     if len(seeds) < MIN_TEXT_BLOBS or min(angle, 180.0 - angle) >= FLAT_MAX_SKEW:
         return False
     h, w = small.shape
@@ -455,12 +464,10 @@ def straighten(image: Image.Image) -> Straightening | None:
     else:
         matrix, size = np.eye(3), (small.shape[1], small.shape[0])
     view = geometry.warp(small, matrix, size) if quad is not None else small
-    boxes = geometry.text_blobs(geometry.ink_mask(view))
-    if len(boxes) < MIN_TEXT_BLOBS:
+    direction = _text_direction(view)
+    if direction is None:
         return None
-    text_height = float(np.median(np.minimum(boxes[:, 2], boxes[:, 3])))
-    seeds = geometry.text_region(boxes, view.shape)
-    angle, _ = geometry.text_angle(seeds, text_height)
+    seeds, text_height, angle = direction
     rotation = -angle if angle <= 90 else 180.0 - angle
     if abs(rotation) < geometry.MIN_SKEW:
         rotation = 0.0

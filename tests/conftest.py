@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 # PostgreSQL, Redis and Celery worker fixtures (skip, or fail under CHECKER_REQUIRE_SERVICES=1)
-pytest_plugins = ["tests.services"]
+pytest_plugins = ["tests.services", "tests.fake_pipeline"]
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -19,38 +18,12 @@ from sqlalchemy.exc import OperationalError
 
 from checker import jobs
 from checker.config import Settings
-from checker.errors import InputError, OcrTimeoutError, UnsupportedMediaError
+from checker.errors import InputError
 from checker.reference import default_reference
 from checker.storage import MAX_ATTEMPTS, BatchItem, Check, Storage
+from tests.fake_pipeline import CountingPipeline, fake_report
 from tests.render import render_label, to_bytes
 from tests.services import ROOT, wait_for
-
-
-def fake_report(data: bytes, filename: str, **_: object) -> dict:
-    """What run_image returns, without OCR: the tests here are about jobs, not about reading labels."""
-    if data.startswith(b"bad"):
-        raise UnsupportedMediaError("This is not a photo.")
-    if data.startswith(b"slow"):
-        raise OcrTimeoutError("Reading the photo took too long.")
-    if data.startswith(b"bug"):
-        raise RuntimeError("secret detail")
-    return {"schema": "label-check/1", "id": None, "input": {"filename": filename, "sha256": None},
-            "verdict": "pass", "findings": [], "versions": {}}
-
-
-class CountingPipeline:
-    """fake_report that counts calls per file and can be slowed down."""
-
-    def __init__(self, delay: float = 0.0) -> None:
-        self.delay = delay
-        self.calls: Counter[str] = Counter()
-        self.lock = threading.Lock()
-
-    def __call__(self, data: bytes, filename: str, **kwargs: object) -> dict:
-        with self.lock:
-            self.calls[filename] += 1
-        time.sleep(self.delay)
-        return fake_report(data, filename, **kwargs)
 
 
 @pytest.fixture
@@ -66,12 +39,6 @@ def job(storage: Storage, tmp_path: Path) -> jobs.JobServices:
     settings = Settings.from_env({}, instance_dir=tmp_path, database_url="sqlite://")
     return jobs.JobServices(storage=storage, settings=settings, reference=default_reference())
 
-
-@pytest.fixture
-def pipeline(monkeypatch: pytest.MonkeyPatch) -> CountingPipeline:
-    fake = CountingPipeline()
-    monkeypatch.setattr(jobs, "run_image", fake)
-    return fake
 
 
 def photos(n: int, prefix: str = "label") -> list[tuple[str, bytes, None]]:

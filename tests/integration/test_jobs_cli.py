@@ -16,7 +16,7 @@ import pytest
 
 from checker import cli, jobs
 from checker.storage import Storage
-from tests.integration.test_jobs import CountingPipeline
+from tests.fake_pipeline import CountingPipeline
 from tests.render import render_label, to_bytes
 from tests.services import ROOT, wait_for
 
@@ -28,12 +28,6 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("CHECKER_DATABASE_URL", raising=False)
     return tmp_path / "instance"
 
-
-@pytest.fixture
-def pipeline(monkeypatch: pytest.MonkeyPatch) -> CountingPipeline:
-    fake = CountingPipeline()
-    monkeypatch.setattr(jobs, "run_image", fake)
-    return fake
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from checker import jobs
 from checker.web.extensions import SERVICES_KEY
-from tests.integration.test_jobs import CountingPipeline
+from tests.fake_pipeline import CountingPipeline
 from tests.render import render_label, to_bytes
 from tests.sample_labels import EN_FAIL, EN_FAIL_EXPECTED, NL_PASS, NL_PASS_EXPECTED
 from tests.services import wait_for
@@ -41,12 +41,6 @@ def wait_done(client: FlaskClient, status_url: str, timeout: float = 60) -> dict
              message=f"batch not done within {timeout} s")
     return client.get(status_url).get_json()
 
-
-@pytest.fixture
-def pipeline(monkeypatch: pytest.MonkeyPatch) -> CountingPipeline:
-    fake = CountingPipeline()
-    monkeypatch.setattr(jobs, "run_image", fake)
-    return fake
 
 
 @pytest.fixture
