@@ -16,6 +16,7 @@ import io
 import json
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -60,6 +61,26 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+STORAGE_TIMES: dict[str, list[float]] = {}
+
+
+def time_storage() -> None:
+    """Record how long each claim and each save of a batch item takes (the storage stage of a check)."""
+    from checker.storage import Storage
+
+    for name in ("claim_next_item", "complete_item"):
+        method = getattr(Storage, name)
+
+        def timed(self: Storage, *args: object, _method=method, _name=name, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return _method(self, *args, **kwargs)
+            finally:
+                STORAGE_TIMES.setdefault(_name, []).append(time.perf_counter() - started)
+
+        setattr(Storage, name, timed)
+
+
 def run(archive: bytes, workers: int, n: int) -> dict:
     from checker.jobs import JOBS_KEY
     from checker.web.app import create_app
@@ -87,6 +108,9 @@ def run(archive: bytes, workers: int, n: int) -> dict:
             time.sleep(POLL_SECONDS)
         wall = time.perf_counter() - start
         cpu = _cpu_seconds() - cpu_start
+        storage = {f"storage_{name}_ms_median": round(1000 * statistics.median(times), 1)
+                   for name, times in STORAGE_TIMES.items() if times}
+        STORAGE_TIMES.clear()
         verdicts = Counter(i["verdict"] for i in status["items"])
         app.extensions[JOBS_KEY].stop()
         app.extensions[SERVICES_KEY].storage.dispose()
@@ -95,7 +119,7 @@ def run(archive: bytes, workers: int, n: int) -> dict:
             # CPU seconds per item (this process + Tesseract): what the machine's load does not change
             "cpu_s_per_item": round(cpu / n, 2), "load_avg_1min_end": round(os.getloadavg()[0], 1),
             "done": status["counts"]["done"], "failed": status["counts"]["failed"],
-            "verdicts": dict(verdicts)}
+            "verdicts": dict(verdicts), **storage}
 
 
 def main() -> int:
@@ -109,6 +133,7 @@ def main() -> int:
     archive = zip_of(make_photos(args.n))
     print(f"generated {args.n} photos ({len(archive) / 1e6:.1f} MB zip) in {time.perf_counter() - t0:.0f} s",
           file=sys.stderr)
+    time_storage()
     results = []
     for workers in counts:
         result = run(archive, workers, args.n)

@@ -178,7 +178,8 @@ def _paper_colour_distance(rgb: np.ndarray, seeds: np.ndarray, text_height: floa
     lab = cv2.cvtColor(closed, cv2.COLOR_RGB2LAB).astype(np.float32)
     xs, ys = seeds[:, 0].astype(int), seeds[:, 1].astype(int)
     paper = np.median(lab[ys, xs], axis=0)
-    return np.linalg.norm(lab - paper, axis=2)
+    diff = lab - paper
+    return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))  # the Euclidean norm, several times faster
 
 
 def _intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:

@@ -13,6 +13,8 @@ MAX_CELL_WORDS = 6
 MEDIAN_CELL_WORDS = 3
 MAX_SPLIT_GAP = 2.5  # line heights: a one-line block this close right of a line continues it
 MAX_SPLIT_WORD_GAP = 0.12  # of the word height: a narrower space is inside a word (real ones are ~0.25)
+NEXT_LINE = 2.0  # x the line height: a line added this close below another continues its paragraph
+NEW_LINE_BASE = 10_000  # line (or paragraph) numbers given to lines added by a second pass
 MIN_MERGE_CONFIDENCE = 60.0  # a word the other pass read must be at least this sure to be added
 RAGGED_START = 2.0  # line heights: lines of one column start within this of each other
 SPECK_SIZE = 0.35  # x the median word height: a one- or two-character "word" smaller than this is dust
@@ -96,12 +98,47 @@ def merge_words(base: Sequence[TsvWord], extra: Sequence[TsvWord],
     for key, ws in lines.items():  # reading order within a line is left to right
         lines[key] = [replace(w, word_num=i) for i, w in enumerate(sorted(ws, key=lambda w: w.left), 1)]
     order = list(lines)
-    for key, ws in new_lines.items():
-        middle = sum(w.top + w.height / 2 for w in ws) / len(ws)
-        at = next((i for i, k in enumerate(order) if _middle(lines[k]) > middle), len(order))
+    for n, (key, ws) in enumerate(new_lines.items()):
+        middle = _middle(ws)
+        # after the nearest line above it in its own column (Tesseract's reading order is by column, so
+        # the first line lower on the page may belong to another column), in that line's block: the
+        # last line of a paragraph ("Siliciumdioxid.") continues it; else before the first lower line
+        above = [k for k in order if _middle(lines[k]) < middle and _share_columns(lines[k], ws)]
+        if above:
+            prior = max(above, key=lambda k: _middle(lines[k]))
+            at = order.index(prior) + 1
+            height = max(w.height for w in lines[prior])
+            if middle - _middle(lines[prior]) <= NEXT_LINE * height:
+                key = (*prior[:3], NEW_LINE_BASE + n)
+            else:
+                key = (*prior[:2], NEW_LINE_BASE + n, 1)
+        else:
+            at = next((i for i, k in enumerate(order) if _middle(lines[k]) > middle), len(order))
         order.insert(at, key)
         lines[key] = [replace(w, line_key=key) for w in ws]
     return [w for key in order for w in lines[key]]
+
+
+def _share_columns(a: Sequence[TsvWord], b: Sequence[TsvWord]) -> bool:
+    """Whether two lines overlap horizontally."""
+    return (min(max(w.left + w.width for w in a), max(w.left + w.width for w in b))
+            > max(min(w.left for w in a), min(w.left for w in b)))
+
+
+def replace_weak(base: Sequence[TsvWord], extra: Sequence[TsvWord],
+                 min_confidence: float = MIN_MERGE_CONFIDENCE) -> list[TsvWord]:
+    """`base` merged with `extra` (another pass over the same image), where a base word gives way to a
+    more confident extra word over it: a word the first pass misread in glare, read again on the
+    relit view."""
+    weaker: set[int] = set()
+    for e in extra:
+        if e.confidence < min_confidence:
+            continue
+        under = [i for i, w in enumerate(base) if _overlaps(w, e)]
+        # one word for one word only: read alone, two neighbours often run together ("enpartij")
+        if len(under) == 1 and e.confidence > base[under[0]].confidence:
+            weaker.add(under[0])
+    return merge_words([w for i, w in enumerate(base) if i not in weaker], extra, min_confidence)
 
 
 def _middle(words: Sequence[TsvWord]) -> float:
@@ -383,7 +420,15 @@ def missed_glyphs(glyph_centres: Sequence[tuple[int, int]], boxes: Sequence[tupl
     """
     if not glyph_centres:
         return 0, 0.0
-    pts = np.asarray(glyph_centres, dtype=np.float64)
+    unread = unread_points(glyph_centres, boxes)
+    grouped = len(grouped_points(unread, 2.0 * (text_height or 10.0), 0.5 * (text_height or 10.0)))
+    return grouped, float(len(unread) / len(glyph_centres))
+
+
+def unread_points(glyph_centres: Sequence[tuple[int, int]], boxes: Sequence[tuple[int, int, int, int]]
+                  ) -> np.ndarray:
+    """The blob centres (an n x 2 array) that lie in no word box."""
+    pts = np.asarray(glyph_centres, dtype=np.float64).reshape(-1, 2)
     inside = np.zeros(len(pts), dtype=bool)
     if boxes:
         b = np.asarray(boxes, dtype=np.float64)
@@ -394,12 +439,16 @@ def missed_glyphs(glyph_centres: Sequence[tuple[int, int]], boxes: Sequence[tupl
             sl = slice(start, start + 256)
             inside |= ((pts[:, 0] >= x0[sl]) & (pts[:, 0] <= x1[sl])
                        & (pts[:, 1] >= y0[sl]) & (pts[:, 1] <= y1[sl])).any(axis=0)
-    unread = pts[~inside]
-    h = text_height or 10.0
-    near = ((np.abs(unread[:, None, 0] - unread[None, :, 0]) <= 2.0 * h)
-            & (np.abs(unread[:, None, 1] - unread[None, :, 1]) <= 0.5 * h))
-    grouped = int(((near.sum(axis=1) - 1) > 0).sum())
-    return grouped, float(len(unread) / len(pts))
+    return pts[~inside]
+
+
+def grouped_points(points: np.ndarray, dx: float, dy: float) -> np.ndarray:
+    """The points with another point within dx across and dy up or down (a lone speck is left out)."""
+    if len(points) < 2:
+        return points[:0]
+    near = ((np.abs(points[:, None, 0] - points[None, :, 0]) <= dx)
+            & (np.abs(points[:, None, 1] - points[None, :, 1]) <= dy))
+    return points[(near.sum(axis=1) - 1) > 0]
 
 
 def join_paragraphs(words: Sequence[TsvWord]) -> list[TsvWord]:
@@ -437,3 +486,4 @@ def _continues_sentence(above: Sequence[TsvWord], below: Sequence[TsvWord], slop
              and _same_column(a, b))
     beside = b[0] >= a[2] and _same_row(above, below, slope) and _continues(above, below)
     return under or beside
+

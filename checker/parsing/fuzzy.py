@@ -68,7 +68,7 @@ _SKELETON_CHARS = str.maketrans({
 })
 
 # glyph pairs read as one glyph or the other way round; tried when the plain skeleton finds nothing
-_GLYPH_SLIPS = (("ii", "u"), ("k", "lt"), ("cl", "d"), ("li", "h"))
+_GLYPH_SLIPS = (("ii", "u"), ("k", "lt"), ("cl", "d"), ("li", "h"), ("h", "li"))
 _STRONG_CHARS = str.maketrans({"i": "l", "1": "l", "|": "l", "!": "l", "0": "o", "5": "s"})
 
 # short words of the four languages that are never corrected and may be split off a merged word
@@ -454,11 +454,8 @@ def _match(token: str, vocab: Vocabulary, margin: int) -> str | None:
     if junk and not _JUNK_OK.fullmatch(token):
         return None  # "lp299v", "e551x": codes, not words
     sk = skeleton(token)
-    for seen, meant in _GLYPH_SLIPS:  # "capsiiles" (u read as ii), "hakbar" (lt read as k)
-        if seen in token and sk not in vocab.by_skeleton:
-            sk = skeleton(token.replace(seen, meant))
-    if sk not in vocab.by_skeleton:
-        sk = skeleton(token)
+    if sk not in vocab.by_skeleton:  # "capsiiles" (u read as ii), "hakbar" (lt read as k), "taghch" (li as h)
+        sk = next((c for c in map(skeleton, _slipped(token)) if c in vocab.by_skeleton), sk)
     if sk in vocab.by_skeleton:  # only the usual confusions: "Buty1ate", "rnagnesium"
         hit = vocab.by_skeleton[sk]
         strict = hit in vocab.sensitive and len(token) < 6 and not junk
@@ -476,6 +473,18 @@ def _match(token: str, vocab: Vocabulary, margin: int) -> str | None:
     if word in vocab.sensitive and (dist > 1 + margin or len(token) < 6):
         return None
     return None if _inflection(token, word) else word
+
+
+def _slipped(token: str) -> Iterator[str]:
+    """The token with the glyph slips undone: each slip everywhere, then at one place at a time (a word
+    may hold the glyph pair once as printed and once as a slip: "taghch" for "täglich")."""
+    for seen, meant in _GLYPH_SLIPS:
+        if seen not in token:
+            continue
+        yield token.replace(seen, meant)
+        if token.count(seen) > 1:
+            for m in re.finditer(re.escape(seen), token):
+                yield token[:m.start()] + meant + token[m.end():]
 
 
 def _prefix_slip(token: str, vocab: Vocabulary) -> str | None:

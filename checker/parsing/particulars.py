@@ -43,7 +43,10 @@ MIN_FUZZY_PHRASE = 16
 MAX_CONCEPT_HITS = 50  # per sentence; keeps a storm of repeated words linear
 CHILD_DISTANCE = 60  # chars between a keep-away word and a child word of one children warning
 # a warning found by meaning: all concepts of one group (phrase sets of particulars.yaml) in one sentence
-DIET_CONCEPTS = (("negation", "diet_quality", "diet_noun", "replace"),)
+# (glare or a cut edge often takes part of the sentence: a negation or a replace word beside "a varied
+# and balanced diet" still says it)
+DIET_CONCEPTS = (("negation", "diet_quality", "diet_noun", "replace"),
+                 ("replace", "diet_quality", "diet_noun"), ("negation", "varied_diet"))
 OVERDOSE_CONCEPTS = (("negation", "exceed", "dose"), ("negation", "more_than", "intake", "dose"))
 # "see ..." right after a best-before or lot cue, when OCR garbled the place it points to
 LOOSE_POINTER = re.compile(r"(?<![a-z])(?:see|zie|siehe|voir)(?: (?:the|de|het|le|la|au|sur|den|die|der))?"
@@ -53,6 +56,10 @@ _CUE_END = re.compile(r"\s?:\s?$")  # "Lot:" with its code printed elsewhere (in
 # "best before and batch number: <garbled>": a cue (and a few words) ending in a colon
 _CUE_COLON = re.compile(r"(?: [a-z]+){0,4} ?: ?\S")
 MAX_UNREAD_VALUE = 40
+# right after a best-before cue, a date OCR damaged ("fin : 03/2028" read "in 05.202"): digits with a
+# separator, after at most a short word
+DAMAGED_DATE = re.compile(r"\W{0,3}(?:[a-z]{1,4}\.?\W{0,2})?"
+                          r"(?P<d>\d{1,4}[./ -]\d{1,4}(?:[./ -]\d{1,4})?)(?![a-z])")
 NET_AMOUNT = re.compile(r"\W{0,4}(?:e\s)?(?P<q>\d+(?:[.,]\d+)?\s?(?:kg|g|gr|gram|grams|ml|cl|l|oz)(?![a-z])"
                         r"(?:\s?=\s?\d+(?:[.,]\d+)?\s?(?:kg|g|ml))?)")
 NET_EQUALS = re.compile(r"\s?=\s?\d+(?:[.,]\d+)?\s?(?:kg|g|ml)(?![a-z])")
@@ -122,8 +129,23 @@ class _Unit:
     view: View
 
 
+_OPEN_END = re.compile(r"[^.!?:;)\]]\s*$")
+
+
 def _units(text: str) -> list[_Unit]:
     return [_Unit(a, b, make_view(text, a, b)) for a, b in sentence_spans(text)]
+
+
+def _joined(text: str, units: list[_Unit]) -> list[_Unit]:
+    """The units, each followed by itself joined with the next when it has no closing mark: OCR breaks
+    a sentence where a glare spot or a misread word made a line look like a heading ("Außerhalb der
+    Reichweite von kleinen" / "Kindern lagern")."""
+    out: list[_Unit] = []
+    for u, nxt in itertools.zip_longest(units, units[1:]):
+        out.append(u)
+        if nxt is not None and _OPEN_END.search(u.view.text):
+            out.append(_Unit(u.start, nxt.end, make_view(text, u.start, nxt.end)))
+    return out
 
 
 def _clip(s: str) -> str:
@@ -151,6 +173,16 @@ def _children_spans(ref: ReferenceData, t: str) -> list[tuple[int, int]]:
     away, kids = _concept(ref, "keep_away", t), _concept(ref, "child", t)
     return [(min(a.start(), k.start()), max(a.end(), k.end())) for a in away for k in kids
             if k.start() - a.end() <= CHILD_DISTANCE and a.start() - k.end() <= CHILD_DISTANCE]
+
+
+def _storage_concept(ref: ReferenceData, t: str) -> bool:
+    """A storage verb and a storage condition outside any children warning in one sentence ("Conserver
+    à l'abri de l'humidité" read as "Conserverà Fabride lalumière et de l'humidité")."""
+    if not _concept(ref, "store_verb", t):
+        return False
+    spans = _not_storage(ref, t)
+    return any(all(not (a < m.end() and m.start() < b) for a, b in spans)
+               for m in _concept(ref, "storage_condition", t))
 
 
 def _not_storage(ref: ReferenceData, t: str) -> list[tuple[int, int]]:
@@ -313,6 +345,8 @@ def _best_before(units: list[_Unit], ref: ReferenceData) -> Particular:
             date = DATE.search(t, m.end(), stop)
             value = u.view.original(date.start(), date.end()) if date else \
                 _pointer_in(pointer, u.view, m.end(), stop) or _pointer_in(pointer, u.view, 0, m.start())
+            damaged = DAMAGED_DATE.match(t, m.end()) if not value else None
+            value = value or (u.view.original(damaged.start("d"), damaged.end("d")) if damaged else None)
             if value or _CUE_END.match(t[m.end():]) or _cue_then_colon(t, m):
                 return Particular(True, value, _clip(u.view.source[u.start:u.end]))
     return Particular(False)
@@ -414,25 +448,26 @@ def find_particulars(text: str, ref: ReferenceData, *, has_ingredients: bool,
                      serving: Serving | None = None) -> tuple[dict[str, Particular], list[str]]:
     """Each of PARTICULAR_KEYS -> Particular, and the process standards (GMP, HACCP...) named."""
     units = _units(text)
+    joined = _joined(text, units)
     children = _rx(ref, "children_warning")
     testing, standards = find_quality(text, ref)
     found = {
         "ingredients": Particular(has_ingredients),
         "daily_dose": _daily_dose(units, ref, serving),
-        "overdose_warning": _phrase(units, _rx(ref, "overdose_warning"),
+        "overdose_warning": _phrase(joined, _rx(ref, "overdose_warning"),
                                     concept=_all_concepts(ref, OVERDOSE_CONCEPTS),
                                     fuzzy=_fuzzy_phrases(ref, "overdose_warning")),
-        "diet_statement": _phrase(units, _rx(ref, "diet_statement"),
+        "diet_statement": _phrase(joined, _rx(ref, "diet_statement"),
                                   concept=_all_concepts(ref, DIET_CONCEPTS),
                                   fuzzy=_fuzzy_phrases(ref, "diet_statement")),
-        "children_warning": _phrase(units, children, concept=lambda t: bool(_children_spans(ref, t)),
+        "children_warning": _phrase(joined, children, concept=lambda t: bool(_children_spans(ref, t)),
                                     fuzzy=_fuzzy_phrases(ref, "children_warning")),
         "net_quantity": _net_quantity(text, units, ref),
         "best_before": _best_before(units, ref),
         "lot": _lot(text, units, ref),
         "operator": _operator(text, ref),
-        "storage": _phrase(units, _rx(ref, "storage"), avoid=lambda t: _not_storage(ref, t),
-                           fuzzy=_fuzzy_phrases(ref, "storage")),
+        "storage": _phrase(joined, _rx(ref, "storage"), avoid=lambda t: _not_storage(ref, t),
+                           concept=lambda t: _storage_concept(ref, t), fuzzy=_fuzzy_phrases(ref, "storage")),
         "independent_testing": testing,
     }
     return {key: found[key] for key in PARTICULAR_KEYS}, standards

@@ -150,3 +150,22 @@ def test_a_title_in_a_colour_band_is_read_with_the_label() -> None:
     result = ocr.ocr_image(imaging.load_image(to_bytes(image, "JPEG", quality=88), "IMG_0002.jpg"))
     assert "Butyrat Komplex Forte" in result.text
     _assert_reads_the_label("de", parse_label(result.text, default_reference()))
+
+
+def test_warnings_partly_erased_by_glare_still_count() -> None:
+    """Glare on a bottle leaves paper-white holes in sentences; what is left still states the warning."""
+    hole = " " * 14  # the words a saturated glare spot took away
+    label = stack(render_label(["Calmgut Butyrate", "Food supplement with sodium butyrate · 60 capsules"],
+                               width=1300),
+                  render_label(["Ingredients: sodium butyrate, rice flour, capsule shell: "
+                                "hydroxypropylmethylcellulose.",
+                                "Directions: take 2 capsules daily with water.",
+                                f"Do not exceed the recommended daily dose. Food supplements should not be "
+                                f"used as a{hole}varied and balanced diet.",
+                                f"Keep out of the reach of young{hole}",
+                                f"{hole}cool, dry place."], width=1300, bold_title=False))
+    image = photograph(label, tilt=5.0, glare=0.4, background="plain")
+    result = ocr.ocr_image(imaging.load_image(to_bytes(image, "JPEG", quality=88), "IMG_0003.jpg"))
+    particulars = parse_label(result.text, default_reference()).particulars
+    for key in ("overdose_warning", "diet_statement", "children_warning", "storage"):
+        assert particulars[key].present, (key, result.text)

@@ -32,6 +32,7 @@ def ref() -> ReferenceData:
     ("siliciurndioxide", "siliciumdioxide"),
     ("capsiiles", "capsules"),
     ("hakbar", "haltbar"),
+    ("taghch", "taglich"),  # li read as h once, the printed h kept
     ("ingrcdienten", "ingredienten"),
     ("t1tandioxid", "titandioxid"),
     # one or two other slips in a long word

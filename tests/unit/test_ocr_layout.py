@@ -18,6 +18,7 @@ from checker.ocr_layout import (
     missed_glyphs,
     page_slope,
     reading_order,
+    replace_weak,
 )
 
 
@@ -31,6 +32,40 @@ BASE = [word("Calciumbutyrat", 100, 600, (1, 8, 1, 1)),
         word("Magnesiumbutyrat", 100, 660, (1, 9, 1, 1)),
         word("Hinweise", 100, 900, (1, 10, 1, 1))]
 
+
+
+
+def test_a_line_only_the_second_pass_read_follows_the_line_above_it_in_its_column() -> None:
+    # reading order: the right-hand title block (low on the page) comes before the left column
+    base = [word("60", 900, 700, (1, 1, 1, 1)), word("Kapseln", 950, 700, (1, 1, 1, 1), num=2),
+            word("Zutaten", 100, 300, (1, 2, 1, 1)),
+            word("Trennmittel:", 100, 600, (1, 3, 1, 1)),
+            word("Magnesiumstearat,", 260, 600, (1, 3, 1, 1), num=2),
+            word("Hinweise", 100, 900, (1, 4, 1, 1))]
+    extra = [word("Siliciumdioxid.", 100, 640, (1, 1, 1, 1))]
+    merged = merge_words(base, extra)
+    text = build_text(merged).text
+    assert text.index("Magnesiumstearat,") < text.index("Siliciumdioxid.") < text.index("Hinweise")
+    # it continues the paragraph it ends, and stays in its block when blocks are put in reading order
+    assert "Magnesiumstearat,\nSiliciumdioxid." in build_text(reading_order(merged)).text
+
+def test_a_word_misread_in_glare_gives_way_to_a_surer_reading_of_it() -> None:
+    base = [word("Mindestens", 100, 900, (1, 3, 1, 1)),
+            word("hakbaı", 230, 900, (1, 3, 1, 1), conf=71.0, num=2),
+            word("bis", 320, 900, (1, 3, 1, 1), num=3)]
+    extra = [word("haltbar", 231, 901, (1, 1, 1, 1), conf=93.0),
+             word("Lot", 100, 960, (1, 1, 1, 2), conf=50.0)]  # too unsure to add
+    assert build_text(replace_weak(base, extra)).text == "Mindestens haltbar bis"
+
+
+def test_one_word_read_over_two_does_not_replace_them() -> None:
+    # read alone, neighbours run together ("enpartijnummer"): the two words of the first pass stay
+    base = [word("en", 100, 900, (1, 3, 1, 1), conf=80.0), word("partijnummer", 130, 900, (1, 3, 1, 1),
+                                                                 conf=80.0, num=2)]
+    extra = [word("enpartijnummer", 100, 900, (1, 1, 1, 1), conf=95.0, width=175)]
+    assert build_text(replace_weak(base, extra)).text == "en partijnummer"
+    # nor does a less sure reading replace a word
+    assert replace_weak(base, [word("eh", 100, 900, (1, 1, 1, 1), conf=60.0)]) == base
 
 def test_words_read_only_by_the_second_pass_join_the_line_they_sit_on() -> None:
     extra = [word("Calciumbutyrat", 101, 598, (1, 1, 2, 6)),  # already read: overlaps, dropped

@@ -168,6 +168,9 @@ def _view(name: str, width: int, relight: bool = True) -> imaging.PreparedImage:
                                  input_size=(1000, 600), relight=relit)
 
 
+CALLS: list[tuple[int, int, str]] = []  # (view width, psm, languages) of every Tesseract run in photo_views
+
+
 @pytest.fixture
 def photo_views(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[int, int], str]:
     """Candidates straight (width 1001), turned (1002), light (1003), plain (1004), the last three
@@ -179,7 +182,10 @@ def photo_views(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[int, int], str]:
         for i, (name, width) in enumerate(views)])
 
     def run(image: Image.Image, languages: str, timeout: float, psm: int) -> str:
+        CALLS.append((image.width, psm, languages))
         return outputs.get((image.width, psm), tsv())
+
+    CALLS.clear()
 
     monkeypatch.setattr(ocr, "_run_tsv", run)
     monkeypatch.setattr(ocr, "available_languages", lambda: frozenset({"eng", "nld", "deu", "fra"}))
@@ -210,9 +216,27 @@ def test_a_weak_photo_reading_gets_the_relit_view_and_a_psm6_pass_merged_in(
     photo_views[(1101, 3)] = _words_tsv(GOOD_WORDS[half:], 88.0, first_line=10)  # the relit view reads it
     photo_views[(1001, 6)] = _words_tsv(["Lotnummer"], 90.0, first_line=20)
     result = ocr.ocr_image(label)
-    assert result.passes == ("straight/psm3", "straight-light/psm3", "straight/psm6")
+    # the first reading is Dutch: the whole passes after it read in Dutch alone
+    assert result.passes == ("straight/psm3", "straight-light/psm3/nld", "straight/psm6/nld")
+    assert CALLS == [(1001, 3, "eng+nld+deu+fra"), (1101, 3, "nld"), (1001, 6, "nld")]
     words = result.text.split()
     assert set(GOOD_WORDS) | {"Lotnummer"} <= set(words)
+
+
+def test_a_good_reading_that_left_text_unread_gets_only_the_rest_read_again(
+        photo_views: dict[tuple[int, int], str], label: imaging.LoadedImage,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[Image.Image] = []
+    photo_views[(1001, 3)] = _words_tsv(GOOD_WORDS, 95.0)
+    photo_views[(1001, 11)] = _words_tsv(["600", "mg"], 93.0, first_line=10)  # a table's amounts
+    monkeypatch.setattr(ocr, "_complete", lambda words, prepared: False)
+    real_run = ocr._run_tsv
+    monkeypatch.setattr(ocr, "_run_tsv", lambda image, *a: seen.append(image) or real_run(image, *a))
+    result = ocr.ocr_image(label)
+    assert result.passes == ("straight/psm3", "straight-rest/psm11")
+    assert {"600", "mg"} <= set(result.text.split()) and set(GOOD_WORDS) <= set(result.text.split())
+    # the rest pass saw the view with every confidently read word painted white
+    assert len(seen) == 2 and seen[1].getextrema() == (255, 255)
 
 
 def test_at_most_three_preparations_are_read(photo_views: dict[tuple[int, int], str],

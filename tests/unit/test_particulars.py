@@ -322,6 +322,41 @@ def test_found_by_meaning(key: str, text: str, ref: ReferenceData) -> None:
     assert _get(text, key, ref).present
 
 
+# what glare, a cut edge or a misread word leaves of a particular on a photo: still present
+@pytest.mark.parametrize(("key", "text"), [
+    ("children_warning", "Keep out of the reach of young"),  # "children" under a glare spot
+    ("children_warning", "Buiten het bereik bewaren."),
+    ("children_warning", "Außerhalb der Reichweite aufbewahren."),
+    ("children_warning", "Tenir hors de portée"),
+    # a line OCR made look like a heading breaks the sentence in two
+    ("children_warning", "Außerhalb der Reichweite von denen\nKinder lagern"),
+    ("diet_statement", "Food supplements should not be used as a\ned and balanced diet and a healthy life."),
+    ("diet_statement", "Een voedingszuur t gebruikt worden als vervanging van een gevarieerde voeding."),
+    ("diet_statement", "Nahrungsergänzungsmittel sind kein für eine ausgewogene Ernährung."),
+    ("storage", "cool, dry place. Do not use if safety seal is broken."),
+    ("storage", "Op een koele, droge plaats."),
+    ("storage", "An einem kühlen, trockenen Ort."),
+    ("storage", "Conserverà Fabride lalumière et de l'humidité."),  # "à l'abri de la lumière"
+    ("storage", "Conserver à Abri de la lum"),
+    ("best_before", "Consommer de préférence avant in 05.202"),  # "À consommer ... fin : 03/2028"
+])
+def test_found_in_a_damaged_reading(key: str, text: str, ref: ReferenceData) -> None:
+    assert _get(text, key, ref).present
+
+
+@pytest.mark.parametrize(("key", "text"), [
+    ("diet_statement", "A balanced diet and a healthy lifestyle are important."),  # no negation, no replacing
+    ("diet_statement", "Not suitable for children. Enjoy as part of a varied diet."),
+    ("children_warning", "Out of the reach of the sun."),  # no keeping: not the children phrase
+    ("children_warning", "Keep out of direct sunlight."),
+    ("storage", "À conserver à l'abri des enfants."),  # the children warning, not storage
+    ("storage", "Keep out of the reach of young children."),
+    ("best_before", "À consommer avec un grand verre d'eau."),
+])
+def test_not_found_in_a_damaged_reading(key: str, text: str, ref: ReferenceData) -> None:
+    assert not _get(text, key, ref).present
+
+
 @pytest.mark.parametrize(("key", "text"), [
     ("diet_statement", "Enjoy as part of a varied and balanced diet."),  # no replacing, no negation
     ("diet_statement", "Replace the lid after use."),
