@@ -57,7 +57,7 @@ bench-speed:
 # batch throughput with 1 and 2 workers, peak memory
 bench-batch:
 	@bash scripts/setup.sh --dev
-	$(VENV)/bin/python bench/batch_bench.py --n 200
+	$(VENV)/bin/python bench/batch_bench.py --n 200 --worker-process
 
 # bounded load test on loopback (SQLite, then PostgreSQL when reachable)
 loadtest:

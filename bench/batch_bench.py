@@ -3,7 +3,7 @@ in-process app, checked by its worker pool with 1 and with 2 workers; wall time,
 per item (independent of what else the machine runs: 2 free cores give at most 2 / cpu_s_per_item
 items/s), peak memory.
 
-    .venv/bin/python bench/batch_bench.py [--n 500] [--workers 1,2] [--json out.json]
+    .venv/bin/python bench/batch_bench.py [--n 500] [--workers 1,2] [--worker-process] [--json out.json]
 
 Each run gets a fresh SQLite database (so no report is reused from an earlier run). The photos are
 small variations (lot number, best-before date, width, JPEG quality) of four rendered labels in four
@@ -24,7 +24,8 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from tests.render import render_label  # noqa: E402
@@ -122,11 +123,62 @@ def run(archive: bytes, workers: int, n: int) -> dict:
             "verdicts": dict(verdicts), **storage}
 
 
+# `python -m checker worker --workers N` that prints its own peak resident memory when it stops (its
+# Tesseract children are not counted: a forked child's maxrss starts from the parent's pages)
+WORKER_WITH_PEAK = (
+    "import atexit, resource, runpy, sys\n"
+    "atexit.register(lambda: print(f'maxrss_kb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}',"
+    " file=sys.stderr))\n"
+    "sys.argv = ['checker', 'worker', '--workers', sys.argv[1]]\n"
+    "runpy.run_module('checker', run_name='__main__')\n")
+
+
+def run_worker_process(archive: bytes, workers: int, n: int) -> dict:
+    """The batch submitted to an app with no workers of its own and checked by a separate
+    `python -m checker worker` process, with that process's peak memory."""
+    import subprocess
+
+    from checker.jobs import JOBS_KEY
+    from checker.web.app import create_app
+    from checker.web.extensions import SERVICES_KEY
+
+    with tempfile.TemporaryDirectory(prefix="batch-bench-") as tmp:
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+        app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": tmp, "SECRET_KEY": "bench", "WORKERS": 0,
+                          "API_AUTH": False, "RATELIMIT_ADDRESS": "off", "RATELIMIT_KEY": "off",
+                          "RATELIMIT_UPLOADS": "off"})
+        client = app.test_client()
+        response = client.post("/api/v1/batches", data={"files": [(io.BytesIO(archive), "labels.zip")]},
+                               content_type="multipart/form-data")
+        assert response.status_code == 202, response.get_json()
+        status_url = response.get_json()["status_url"]
+        env = {**os.environ, "CHECKER_DATABASE_URL": url, "CHECKER_INSTANCE_DIR": tmp,
+               "CHECKER_SECRET_KEY": "bench"}
+        start = time.perf_counter()
+        worker = subprocess.Popen([sys.executable, "-c", WORKER_WITH_PEAK, str(workers)], env=env, cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        while (status := client.get(status_url).get_json())["status"] != "done":
+            if worker.poll() is not None:
+                break
+            time.sleep(POLL_SECONDS)
+        wall = time.perf_counter() - start
+        worker.terminate()  # SIGTERM: the worker finishes its items, stops and reports its peak
+        _, err = worker.communicate(timeout=120)
+        peak_kb = int(next((ln.split("=")[1] for ln in err.splitlines() if ln.startswith("maxrss_kb=")), 0))
+        app.extensions[JOBS_KEY].stop()
+        app.extensions[SERVICES_KEY].storage.dispose()
+    return {"worker_process": True, "workers": workers, "n": n, "wall_s": round(wall, 1),
+            "items_per_s": round(n / wall, 2), "done": status["counts"]["done"],
+            "failed": status["counts"]["failed"], "worker_peak_mb": round(peak_kb / 1024)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="photos in the batch (default 500)")
     parser.add_argument("--workers", default="1,2", help="worker counts to run, e.g. 2 or 1,2 (default 1,2)")
     parser.add_argument("--json", type=Path, help="write the results here too")
+    parser.add_argument("--worker-process", action="store_true",
+                        help="also check the batch in a separate `python -m checker worker` process")
     args = parser.parse_args()
     counts = [int(w) for w in args.workers.split(",") if w.strip()]
     t0 = time.perf_counter()
@@ -142,6 +194,10 @@ def main() -> int:
     # the app process (workers are threads in it); Tesseract children are not counted: a forked child's
     # maxrss includes the parent's pages from before exec, so it would only repeat this figure
     peak = {"app_process_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    if args.worker_process:
+        separate = run_worker_process(archive, max(counts), args.n)
+        print(json.dumps(separate), flush=True)
+        peak["worker_process_mb"] = separate["worker_peak_mb"]
     print(json.dumps({"peak_memory": peak}))
     if len(results) > 1:
         base = results[0]["wall_s"]

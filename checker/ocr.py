@@ -368,7 +368,8 @@ def _reads_as_noise(p: _Pass) -> bool:
     return p.assessment.known_share < NOISE_SHARE or p.assessment.known < NOISE_WORDS
 
 
-def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeout: float = 60) -> OcrResult:
+def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeout: float = 60,
+              while_reading: Callable[[], None] | None = None) -> OcrResult:
     """Read the image: prepare it the best way found, then fill in what the first reading missed.
 
     A flat print is read once, with a second, differently segmented pass merged in when the first
@@ -377,6 +378,8 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
     with its light evened out merged in, then a psm-6 pass; these later passes read in the label's
     own language(s) only, told from the first reading. `timeout` bounds the whole call. Only a
     timeout of the first pass is an error; a later pass that runs out of time is dropped.
+    `while_reading` is called once, just before the first Tesseract run: work to start in the
+    background while this thread only waits for Tesseract.
     """
     check_languages(languages)
     started = time.perf_counter()
@@ -384,7 +387,7 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
     def left() -> float:
         return timeout - (time.perf_counter() - started)
 
-    best, tried = _choose(loaded, languages, timeout, left)
+    best, tried = _choose(loaded, languages, timeout, left, while_reading)
     words = best.words
     if _is_blank(best) or (_reads_well(best) and _complete(best.words, best.prepared)):
         pass
@@ -405,8 +408,8 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
                      seconds=round(time.perf_counter() - started, 3), passes=tuple(tried), lines=parsed.lines)
 
 
-def _choose(loaded: LoadedImage, languages: str, timeout: float, left: Callable[[], float]
-            ) -> tuple[_Pass, list[str]]:
+def _choose(loaded: LoadedImage, languages: str, timeout: float, left: Callable[[], float],
+            while_reading: Callable[[], None] | None = None) -> tuple[_Pass, list[str]]:
     """Read the candidate preparations in order until one reads well; the best pass and all names.
 
     Rescue candidates (the view turned over, the plain preparation) are read only while the best
@@ -421,7 +424,10 @@ def _choose(loaded: LoadedImage, languages: str, timeout: float, left: Callable[
             if getattr(preparation, "rescue", False) and not _reads_as_noise(best):
                 continue
         try:
-            current = _run_pass(preparation(loaded.image), FIRST_PSM, languages, left())
+            prepared = preparation(loaded.image)
+            if best is None and while_reading is not None:
+                while_reading()
+            current = _run_pass(prepared, FIRST_PSM, languages, left())
         except OcrTimeoutError as e:
             if best is None:
                 raise OcrTimeoutError(f"OCR took longer than {timeout:g} s and was stopped; try a "

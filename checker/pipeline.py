@@ -108,9 +108,9 @@ _warm_lock = threading.Lock()
 
 
 def warm_parser_during_ocr(ref: ReferenceData) -> None:
-    """Compile the parser's patterns in a background thread, once per process and reference: while
-    Tesseract runs (a child process) the other core is free, and the first parse then takes
-    milliseconds instead of a few tenths of a second."""
+    """Compile the parser's patterns in a background thread, once per process and reference. Called as
+    the first Tesseract run starts: this thread then only waits for Tesseract (a child process on one
+    core), and the first parse takes milliseconds instead of a few tenths of a second."""
     from checker.parsing.warm_up import warm_up
 
     with _warm_lock:
@@ -126,7 +126,6 @@ def _image_report(run: _Run, data: bytes, filename: str, settings: Settings | No
 
     settings = settings or Settings.from_env()
     ref = ref or default_reference()
-    warm_parser_during_ocr(ref)
     with run.stage("prepare"):
         loaded = imaging.load_image(data, filename, max_pixels=settings.max_pixels)
     run.input = {"filename": filename, "sha256": loaded.sha256, "media_type": loaded.media_type,
@@ -134,7 +133,8 @@ def _image_report(run: _Run, data: bytes, filename: str, settings: Settings | No
     with run.stage("barcode"):
         gtin = barcode.read_gtin(loaded.image)
     with ocr_slot(), run.stage("ocr"):  # the wait for a slot is not OCR time
-        result = ocr.ocr_image(loaded, languages=settings.ocr_languages, timeout=settings.ocr_timeout)
+        result = ocr.ocr_image(loaded, languages=settings.ocr_languages, timeout=settings.ocr_timeout,
+                               while_reading=lambda: warm_parser_during_ocr(ref))
     if len(result.text) > MAX_TEXT_CHARS:
         raise InputError(f"The photo holds {len(result.text):,} characters of text; one label has at most "
                          f"{MAX_TEXT_CHARS:,}. Photograph one label at a time.", code="text_too_long")

@@ -246,3 +246,13 @@ def test_at_most_three_preparations_are_read(photo_views: dict[tuple[int, int], 
     result = ocr.ocr_image(label)
     assert [p for p in result.passes if p.endswith("psm3")] == [
         "straight/psm3", "straight-turned/psm3", "straight-light/psm3"]
+
+
+def test_background_work_starts_once_as_the_first_tesseract_run_starts(
+        photo_views: dict[tuple[int, int], str], label: imaging.LoadedImage) -> None:
+    photo_views[(1001, 3)] = _words_tsv(NOISE_WORDS, 60.0)  # noise: the turned view is read too
+    photo_views[(1002, 3)] = _words_tsv(GOOD_WORDS, 91.0)
+    runs_before: list[int] = []
+    result = ocr.ocr_image(label, while_reading=lambda: runs_before.append(len(CALLS)))
+    assert result.passes == ("straight/psm3", "straight-turned/psm3")
+    assert runs_before == [0]
