@@ -372,12 +372,13 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
               while_reading: Callable[[], None] | None = None) -> OcrResult:
     """Read the image: prepare it the best way found, then fill in what the first reading missed.
 
-    A flat print is read once, with a second, differently segmented pass merged in when the first
-    left visible text unread. A photo is straightened first; a reading that is noise is retried on
-    the view turned over and on the plain preparation; a weak or incomplete one gets the same view
-    with its light evened out merged in, then a psm-6 pass; these later passes read in the label's
-    own language(s) only, told from the first reading. `timeout` bounds the whole call. Only a
-    timeout of the first pass is an error; a later pass that runs out of time is dropped.
+    A flat print is read as it is; a photo is straightened first, and a reading that is noise is
+    retried on the view turned over, relit, and on the plain preparation. A good reading that left
+    text unread (a table's right-aligned amounts) gets one sparse-text pass over the same view with
+    the words it read confidently painted out, relit when the reading was faint. A weak reading, or
+    one whose lines a glare spot cut in two, gets whole passes merged in: the relit view, then psm 6,
+    in the label's own language(s) told from the first reading. `timeout` bounds the whole call. Only
+    a timeout of the first pass is an error; a later pass that runs out of time is dropped.
     `while_reading` is called once, just before the first Tesseract run: work to start in the
     background while this thread only waits for Tesseract.
     """
@@ -389,11 +390,10 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
 
     best, tried = _choose(loaded, languages, timeout, left, while_reading)
     words = best.words
-    if _is_blank(best) or (_reads_well(best) and _complete(best.words, best.prepared)):
-        pass
-    elif _reads_well(best) and split_rows(best.words) < MAX_SPLIT_ROWS:
+    more = not _is_blank(best) and not (_reads_well(best) and _complete(best.words, best.prepared))
+    if more and _reads_well(best) and split_rows(best.words) < MAX_SPLIT_ROWS:
         words = _touch_up(best, languages, left, tried)
-    else:
+    elif more:
         # the first reading tells the label's language: the whole passes that follow read in it alone,
         # in half the time of four languages
         narrowed = label_languages(" ".join(w.text for w in best.words), languages)
