@@ -10,6 +10,7 @@ vocabulary or the thresholds:
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import sys
@@ -24,6 +25,7 @@ LANGUAGES = ("eng", "nld", "deu", "fra")
 TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
                  "/usr/share/tessdata", "/usr/local/share/tessdata")
 _WORD = re.compile(r"[a-z]+")
+HEADER_START = "# built by python -m checker.parsing.build_protected from tessdata sha256 "
 
 
 def tesseract_words(tessdata: Path, lang: str, work: Path) -> list[str]:
@@ -54,22 +56,42 @@ def protected_words(words: set[str], vocab: fuzzy.Vocabulary) -> list[str]:
     return out
 
 
-def main(argv: list[str]) -> int:
-    found = (Path(d) for d in TESSDATA_DIRS if Path(d).is_dir())
-    tessdata = Path(argv[1]) if len(argv) > 1 else next(found, None)
-    if tessdata is None:
-        print("no tessdata directory found; pass it as the first argument", file=sys.stderr)
-        return 2
+def default_tessdata() -> Path | None:
+    """The first of the usual tessdata directories that exists."""
+    return next((Path(d) for d in TESSDATA_DIRS if Path(d).is_dir()), None)
+
+
+def fingerprint(tessdata: Path) -> str:
+    """SHA-256 of the four languages' traineddata files: the word lists the protected words come from."""
+    digest = hashlib.sha256()
+    for lang in LANGUAGES:
+        digest.update((tessdata / f"{lang}.traineddata").read_bytes())
+    return digest.hexdigest()
+
+
+def header(tessdata: Path) -> str:
+    return f"{HEADER_START}{fingerprint(tessdata)}"
+
+
+def build(tessdata: Path) -> list[str]:
+    """The protected words for these word lists and the current reference vocabulary, sorted."""
     words: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
         for lang in LANGUAGES:
             words |= {w for w in map(fold, tesseract_words(tessdata, lang, Path(tmp)))
                       if len(w) >= 3 and _WORD.fullmatch(w)}
     vocab = fuzzy.vocabulary(default_reference())
-    words -= vocab.known
-    kept = protected_words(words, vocab)
-    fuzzy.PROTECTED_WORDS.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    print(f"{len(kept)} protected words of {len(words)} written to {fuzzy.PROTECTED_WORDS}")
+    return protected_words(words - vocab.known, vocab)
+
+
+def main(argv: list[str]) -> int:
+    tessdata = Path(argv[1]) if len(argv) > 1 else default_tessdata()
+    if tessdata is None:
+        print("no tessdata directory found; pass it as the first argument", file=sys.stderr)
+        return 2
+    kept = build(tessdata)
+    fuzzy.PROTECTED_WORDS.write_text("\n".join([header(tessdata), *kept]) + "\n", encoding="utf-8")
+    print(f"{len(kept)} protected words written to {fuzzy.PROTECTED_WORDS}")
     return 0
 
 

@@ -386,7 +386,8 @@ def _by_length(targets: Iterable[str]) -> dict[int, tuple[list[str], list[str]]]
 def load_protected(path: Path = PROTECTED_WORDS) -> frozenset[str]:
     """Real words (Tesseract's word lists of the four languages) that lie near a vocabulary word."""
     try:
-        return frozenset(path.read_text(encoding="utf-8").split())
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
     except FileNotFoundError:
         return frozenset()
 
