@@ -143,7 +143,7 @@ def build_report(label: ParsedLabel, findings: list[Finding], ref: ReferenceData
         "serving": _serving(label.serving),
         "product": {"name": product_name(label.text), "barcode": None},
         "ingredients": [_ingredient(i, label, ocr) for i in label.ingredients],
-        "actives": [_active(a, label.serving, ref) for a in rules.relevant_actives(label)],
+        "actives": [_active(a, label.serving, ref) for a in label.actives],
         "allergens": sorted(rules.label_allergens(label, ref)),
         "traces": sorted(set(label.traces)),
         "particulars": _particulars(label),

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from checker import messages
 from checker.dosing import butyric_acid_per_day_max, daily_dose
 from checker.models import Active, Finding, Ingredient, OcrResult, OcrWord, ParsedLabel, Severity
+from checker.parsing.one_per_active import MICROORGANISM, UNSPECIFIED, has_mass, microbe_state
 from checker.reference import ALLERGEN_IDS, Additive, Names, ReferenceData
-from checker.textnorm import fold_keep_offsets
+from checker.textnorm import fold_keep_offsets, join_unique
 
 RULES_VERSION = "1.0"
 
@@ -60,8 +61,6 @@ LABEL_RULES: dict[str, str] = {
     "label.storage-missing": "storage",
 }
 
-MICROORGANISM = "microorganism"
-UNSPECIFIED = "butyrate-unspecified"
 SODIUM_SALT = "sodium-butyrate"
 
 # A photo is unreadable with fewer than MIN_READABLE_WORDS words of >= 3 letters read with confidence
@@ -96,110 +95,23 @@ class Context:
 
 
 # ---------------------------------------------------------------- helpers
-def relevant_actives(label: ParsedLabel) -> list[Active]:
-    """The label's actives as the rules see them, in label order.
-
-    A bare "butyrate" outside the ingredient list, with no amount, on a label that names a butyrate salt
-    or ester ("relieves ... thanks to butyrate") is that named form again, not an unspecified one.
-    The same microorganism printed twice (ingredient list and table, two languages) is one organism.
-    """
-    named = any(a.id not in (MICROORGANISM, UNSPECIFIED) for a in label.actives)
-    microbes = [a for a in label.actives if a.id == MICROORGANISM]
-    if any(_is_species(a) for a in microbes):  # "hitte-gedode bifidobacteriën" in a blurb is no organism
-        microbes = [a for a in microbes if _is_species(a) or a.in_ingredients]
-    merged = {id(group[0]): _merge_microbes(group) for group in _microbe_groups(microbes)}
-    out = []
-    for active in label.actives:
-        if active.id == MICROORGANISM:
-            if id(active) in merged:
-                out.append(merged[id(active)])
-        elif not (named and active.id == UNSPECIFIED and not active.in_ingredients and not _has_mass(active)):
-            out.append(active)
-    return out
-
-
-def _is_species(active: Active) -> bool:
-    """Genus and species are named ("B. breve"), not a genus or group alone ("bifidobacteria")."""
-    return len((active.species or active.name).split()) >= 2
-
-
-def _epithet(active: Active) -> str:
-    words = (active.species or active.name).split()
-    return words[-1].casefold() if words else ""
-
-
-def _microbe_groups(actives: list[Active]) -> list[list[Active]]:
-    """Microorganisms grouped by species epithet (old and new genus names alike), split by strain
-    when one species comes in several named strains."""
-    by_species: dict[str, list[Active]] = {}
-    for active in actives:
-        if active.id == MICROORGANISM:
-            by_species.setdefault(_epithet(active), []).append(active)
-    groups: list[list[Active]] = []
-    for members in by_species.values():
-        strains = {_norm_strain(a.strain) for a in members if a.strain}
-        if len(strains) <= 1:
-            groups.append(members)
-            continue
-        by_strain: dict[str, list[Active]] = {}
-        for active in members:
-            by_strain.setdefault(_norm_strain(active.strain), []).append(active)
-        groups.extend(by_strain.values())
-    return groups
-
-
-def _merge_microbes(group: list[Active]) -> Active:
-    """One organism from its mentions: a CFU count anywhere makes it live, else a stated inactivation
-    makes it inactivated; strain, amount and count come from whichever mention prints them."""
-    states = {_state(a) for a in group}
-    state = next(s for s in ("live", "inactivated", "unstated") if s in states)
-    first = group[0]
-    return replace(
-        first,
-        species=max((a.species for a in group if a.species), key=len, default=None),
-        strain=next((a.strain for a in group if a.strain), None),
-        state=state,
-        amount=next((a.amount for a in group if a.amount is not None and a.amount.mg() is not None),
-                    first.amount),
-        basis=next((a.basis for a in group if a.amount is not None and a.amount.mg() is not None),
-                   first.basis),
-        count=next((a.count for a in group if a.count is not None), None),
-        evidence=_join(a.evidence for a in group) or first.evidence,
-        in_ingredients=any(a.in_ingredients for a in group),
-    )
-
-
 def _butyrate_forms(label: ParsedLabel) -> dict[str, list[Active]]:
     """Butyrate actives grouped by form id (a form printed in two languages is one form)."""
     groups: dict[str, list[Active]] = {}
-    for active in relevant_actives(label):
+    for active in label.actives:
         if active.id != MICROORGANISM:
             groups.setdefault(active.id, []).append(active)
     return groups
 
 
-def _state(active: Active) -> str:
-    if active.count is not None and active.count.unit == "cfu":
-        return "live"  # rules.md: a CFU count attached makes a microorganism live
-    return active.state or "unstated"
-
-
 def _microbes(label: ParsedLabel, *states: str) -> list[Active]:
     """Microorganisms (one per organism) in the given states."""
-    return [a for a in relevant_actives(label) if a.id == MICROORGANISM and _state(a) in states]
-
-
-def _norm_strain(strain: str | None) -> str:
-    return re.sub(r"[^a-z0-9]", "", (strain or "").lower())
+    return [a for a in label.actives if a.id == MICROORGANISM and microbe_state(a) in states]
 
 
 def _microbe_name(active: Active) -> str:
     name = active.species or active.name
     return f"{name} {active.strain}" if active.strain else name
-
-
-def _has_mass(active: Active) -> bool:
-    return any(a is not None and a.mg() is not None for a in (active.amount, active.declared_butyric_acid))
 
 
 def _fmt(value: float) -> str:
@@ -218,14 +130,6 @@ def _standard_name(standard: str) -> str:
         return standard
     return PROCESS_STANDARD_NAMES.get(standard) or " ".join(
         part.upper() if part.isalpha() and len(part) <= 5 else part for part in standard.split("-"))
-
-
-def _join(parts: Iterable[str | None]) -> str | None:
-    seen: list[str] = []
-    for part in parts:
-        if part and part not in seen:
-            seen.append(part)
-    return "; ".join(seen) or None
 
 
 def _e_number(ingredient: Ingredient) -> str | None:
@@ -332,7 +236,7 @@ def rule_active_none(ctx: Context) -> list[Finding]:
     if _butyrate_forms(ctx.label) or _microbes(ctx.label, "inactivated", "unstated"):
         return []
     live = _microbes(ctx.label, "live")
-    return [ctx.finding("active.none", _join(a.evidence or a.name for a in live))]
+    return [ctx.finding("active.none", join_unique(a.evidence or a.name for a in live))]
 
 
 def rule_active_form_unspecified(ctx: Context) -> list[Finding]:
@@ -340,15 +244,15 @@ def rule_active_form_unspecified(ctx: Context) -> list[Finding]:
     if not actives:
         return []
     first = actives[0]
-    return [ctx.finding("active.form-unspecified", _join(a.evidence or a.name for a in actives),
+    return [ctx.finding("active.form-unspecified", join_unique(a.evidence or a.name for a in actives),
                         name=first.name)]
 
 
 def rule_dose_missing(ctx: Context) -> list[Finding]:
     out = []
     for actives in _butyrate_forms(ctx.label).values():
-        if not any(_has_mass(a) for a in actives):
-            out.append(ctx.finding("dose.missing", _join(a.evidence or a.name for a in actives),
+        if not any(has_mass(a) for a in actives):
+            out.append(ctx.finding("dose.missing", join_unique(a.evidence or a.name for a in actives),
                                    name=actives[0].name))
     return out
 
@@ -370,7 +274,7 @@ def _daily_butyric_acid(ctx: Context) -> tuple[float, bool, list[Active]]:
 
 def _dose_finding(ctx: Context, rule: str, total: float, used: list[Active]) -> Finding:
     r = ctx.ref.dose_range
-    evidence = _join([*(a.evidence for a in used), ctx.label.serving.evidence])
+    evidence = join_unique([*(a.evidence for a in used), ctx.label.serving.evidence])
     return ctx.finding(rule, evidence, ba=_fmt(total), names=", ".join(a.name for a in used),
                        min=_fmt(r.butyric_acid_mg_per_day_min), max=_fmt(r.butyric_acid_mg_per_day_max))
 
@@ -397,7 +301,7 @@ def rule_dose_sodium(ctx: Context) -> list[Finding]:
     if not doses:
         return []
     dose, active = max(doses, key=lambda pair: pair[0].sodium_mg_per_day_max)
-    evidence = _join([active.evidence, ctx.label.serving.evidence])
+    evidence = join_unique([active.evidence, ctx.label.serving.evidence])
     return [ctx.finding("dose.sodium", evidence, name=active.name, sodium=round(dose.sodium_mg_per_day_max),
                         dose=_fmt(dose.per_day_mg_max))]
 
@@ -406,7 +310,7 @@ def rule_dose_sodium(ctx: Context) -> list[Finding]:
 def rule_postbiotic_live_organisms(ctx: Context) -> list[Finding]:
     if not ctx.label.postbiotic_wording:
         return []
-    return [ctx.finding("postbiotic.live-organisms", _join([ctx.label.postbiotic_wording, a.evidence]),
+    return [ctx.finding("postbiotic.live-organisms", join_unique([ctx.label.postbiotic_wording, a.evidence]),
                         name=_microbe_name(a), count=a.count.text if a.count else "CFU")
             for a in _microbes(ctx.label, "live")]
 
@@ -470,7 +374,7 @@ def rule_allergen_present(ctx: Context) -> list[Finding]:
     out = []
     for allergen, texts in label_allergens(ctx.label, ctx.ref).items():
         names = _names_in(by_id[allergen].names, ctx.lang) if allergen in by_id else ()
-        out.append(ctx.finding("allergen.present", _join(texts), allergen=allergen,
+        out.append(ctx.finding("allergen.present", join_unique(texts), allergen=allergen,
                                allergen_name=names[0] if names else allergen, ingredients=", ".join(texts)))
     return out
 
@@ -496,7 +400,7 @@ def rule_quality_independent_testing_missing(ctx: Context) -> list[Finding]:
         return []
     standards = list(dict.fromkeys(_standard_name(s) for s in ctx.label.process_standards))
     if standards:
-        return [ctx.finding("quality.independent-testing-missing", _join(standards),
+        return [ctx.finding("quality.independent-testing-missing", join_unique(standards),
                             "quality.independent-testing-missing#process", standards=", ".join(standards))]
     return [ctx.finding("quality.independent-testing-missing", None)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
                          "\u2212": "-", "\u00ad": "", "\u2019": "'", "\u2018": "'", "\u00b4": "'",
@@ -39,3 +40,12 @@ def _fold_char(ch: str) -> str:
 def fold_keep_offsets(text: str) -> str:
     """Like fold() but one output char per input char, so match offsets map back to `text`."""
     return "".join(map(_fold_char, text))
+
+
+def join_unique(parts: Iterable[str | None]) -> str | None:
+    """The distinct non-empty parts in order, joined by "; " (None when there are none)."""
+    seen: list[str] = []
+    for part in parts:
+        if part and part not in seen:
+            seen.append(part)
+    return "; ".join(seen) or None

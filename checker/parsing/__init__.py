@@ -9,6 +9,7 @@ from checker.parsing.claims import find_claims, find_postbiotic_wording
 from checker.parsing.fuzzy import Corrected, correct_text
 from checker.parsing.ingredients import parse_ingredients
 from checker.parsing.language import detect_language
+from checker.parsing.one_per_active import one_per_active
 from checker.parsing.particulars import find_particulars
 from checker.parsing.sections import (
     Section,
@@ -53,8 +54,10 @@ def parse_label(text: str, ref: ReferenceData) -> ParsedLabel:
         raise InputError(f"The text is {len(text):,} characters long; a label has at most "
                          f"{MAX_TEXT_CHARS:,}.", code="text_too_long")
     corrected = correct_text(prepare_text(text), ref)
-    label = _parse(corrected.text, ref)
-    return _restore(label, text, corrected)
+    label = _restore(_parse(corrected.text, ref), text, corrected)
+    # after the evidence is back in printed text: merged mentions join their printed evidence
+    label.actives = one_per_active(label.actives)
+    return label
 
 
 def _parse(prepared: str, ref: ReferenceData) -> ParsedLabel:

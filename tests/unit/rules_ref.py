@@ -11,6 +11,7 @@ from checker.models import (
     Particular,
     Serving,
 )
+from checker.parsing.one_per_active import one_per_active
 from checker.reference import ALLERGEN_IDS, ReferenceData
 
 C, H, OX, NA, K, CA, MG, ZN = 12.011, 1.008, 15.999, 22.990, 39.098, 40.078, 24.305, 65.38
@@ -113,7 +114,8 @@ def all_particulars(**overrides: Particular | None) -> dict[str, Particular]:
 
 
 def good_label(**changes) -> ParsedLabel:
-    """A complete, passing label: 600 mg tributyrin per capsule, 1 capsule a day, every particular."""
+    """A complete, passing label: 600 mg tributyrin per capsule, 1 capsule a day, every particular
+    (`changes` replace fields; the actives are made one per active, as the parser does)."""
     label = ParsedLabel(
         text="Ingredients: tributyrin, rice flour.",
         language="en",
@@ -127,6 +129,8 @@ def good_label(**changes) -> ParsedLabel:
     )
     for key, value in changes.items():
         setattr(label, key, value)
+    # as the parser hands a label over: mentions of one organism merged, a butyrate blurb dropped
+    label.actives = one_per_active(label.actives)
     return label
 
 
