@@ -83,8 +83,12 @@ class BatchNotFoundError(CheckerError):
 
 
 def new_id() -> str:
-    """A random URL-safe identifier nobody can guess (128 bits)."""
-    return secrets.token_urlsafe(ID_BYTES)
+    """A random, unguessable URL-safe id that starts with a letter or digit: one starting with "-"
+    would be read as a formula in the CSV results (and so be written there with an apostrophe)."""
+    while True:
+        value = secrets.token_urlsafe(ID_BYTES)
+        if value[0].isalnum():
+            return value
 
 
 def _now() -> datetime:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from checker.storage import ApiKey, Check, CheckNotFoundError, Storage, StoredImage, make_engine
+from checker.storage import ApiKey, Check, CheckNotFoundError, Storage, StoredImage, make_engine, new_id
 
 
 def _report(**extra: object) -> dict:
@@ -186,3 +186,10 @@ def test_in_memory_database_is_shared_between_threads() -> None:
     t.start()
     t.join()
     assert found[0] is not None and found[0]["id"] == check_id
+
+
+def test_ids_start_with_a_letter_or_digit_so_csv_results_show_them_as_they_are() -> None:
+    # about one token in 32 starts with "-" or "_": 3,000 draws would meet one ~100 times
+    ids = [new_id() for _ in range(3000)]
+    assert all(i[0].isalnum() and len(i) == 22 for i in ids)
+    assert len(set(ids)) == len(ids)
