@@ -58,8 +58,7 @@ class JobServices:
 def _services() -> JobServices:
     from checker.web.extensions import services
 
-    svc = services()
-    return JobServices(storage=svc.storage, settings=svc.settings, reference=svc.reference)
+    return services()
 
 
 def current_recipe(settings: Settings, ref: ReferenceData) -> str:

@@ -390,8 +390,9 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
 
     best, tried = _choose(loaded, languages, timeout, left, while_reading)
     words = best.words
-    more = not _is_blank(best) and not (_reads_well(best) and _complete(best.words, best.prepared))
-    if more and _reads_well(best) and split_rows(best.words) < MAX_SPLIT_ROWS:
+    good = _reads_well(best)
+    more = not _is_blank(best) and not (good and _complete(best.words, best.prepared))
+    if more and good and split_rows(best.words) < MAX_SPLIT_ROWS:
         words = _touch_up(best, languages, left, tried)
     elif more:
         # the first reading tells the label's language: the whole passes that follow read in it alone,

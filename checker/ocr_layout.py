@@ -103,7 +103,7 @@ def merge_words(base: Sequence[TsvWord], extra: Sequence[TsvWord],
         # after the nearest line above it in its own column (Tesseract's reading order is by column, so
         # the first line lower on the page may belong to another column), in that line's block: the
         # last line of a paragraph ("Siliciumdioxid.") continues it; else before the first lower line
-        above = [k for k in order if _middle(lines[k]) < middle and _share_columns(lines[k], ws)]
+        above = [k for k in order if _middle(lines[k]) < middle and _same_column(_box(lines[k]), _box(ws))]
         if above:
             prior = max(above, key=lambda k: _middle(lines[k]))
             at = order.index(prior) + 1
@@ -117,12 +117,6 @@ def merge_words(base: Sequence[TsvWord], extra: Sequence[TsvWord],
         order.insert(at, key)
         lines[key] = [replace(w, line_key=key) for w in ws]
     return [w for key in order for w in lines[key]]
-
-
-def _share_columns(a: Sequence[TsvWord], b: Sequence[TsvWord]) -> bool:
-    """Whether two lines overlap horizontally."""
-    return (min(max(w.left + w.width for w in a), max(w.left + w.width for w in b))
-            > max(min(w.left for w in a), min(w.left for w in b)))
 
 
 def replace_weak(base: Sequence[TsvWord], extra: Sequence[TsvWord],

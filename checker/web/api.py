@@ -36,8 +36,7 @@ def _unauthorized(error: auth.UnauthorizedError) -> tuple[Response, int, dict[st
 
 
 def _job() -> jobs.JobServices:
-    svc = services()
-    return jobs.JobServices(storage=svc.storage, settings=svc.settings, reference=svc.reference)
+    return services()
 
 
 # ---------------------------------------------------------------- checks

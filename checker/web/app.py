@@ -91,8 +91,9 @@ def register_extensions(app: Flask, settings: Settings) -> None:
         raise DatabaseUnavailableError(f"Cannot open the database {_safe_url(settings.database_url)}: "
                                        f"{_first_line(e)}") from e
     reference = default_reference()
-    app.extensions[SERVICES_KEY] = Services(settings=settings, storage=storage, reference=reference)
-    jobs.init_app(app, jobs.JobServices(storage=storage, settings=settings, reference=reference))
+    bundle = Services(settings=settings, storage=storage, reference=reference)
+    app.extensions[SERVICES_KEY] = bundle
+    jobs.init_app(app, bundle)
 
 
 def register_blueprints(app: Flask) -> None:
