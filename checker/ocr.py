@@ -80,6 +80,10 @@ NOISE_WORDS = 5
 SPARSE_PSM = 11
 MASK_PAD = 0.25  # x the word height, around each word painted out
 SETTLED_CONFIDENCE = 90.0  # words read at least this sure are painted out; the rest are read again
+# Tesseract's own binarisation (its thresholding_method): one global Otsu threshold suits even light;
+# Sauvola's local threshold keeps print that glare or shade left faint, which a global one wipes out
+GLOBAL_THRESHOLD = 0
+LOCAL_THRESHOLD = 2
 
 
 # ---------------------------------------------------------------- pure TSV parsing
@@ -255,9 +259,13 @@ def _uncompressed(image: Image.Image) -> Image.Image:
     return marked
 
 
-def _run_tsv(image: Image.Image, languages: str, timeout: float, psm: int) -> str:
+def _run_tsv(image: Image.Image, languages: str, timeout: float, psm: int,
+             threshold: int = GLOBAL_THRESHOLD) -> str:
+    config = f"--psm {int(psm)}"
+    if threshold != GLOBAL_THRESHOLD:
+        config += f" -c thresholding_method={int(threshold)}"
     try:
-        return pytesseract.image_to_data(_uncompressed(image), lang=languages, config=f"--psm {int(psm)}",
+        return pytesseract.image_to_data(_uncompressed(image), lang=languages, config=config,
                                          timeout=timeout, output_type=pytesseract.Output.STRING)
     except pytesseract.TesseractNotFoundError as e:
         raise OcrError(f"Tesseract is not installed or not on PATH; {INSTALL_ADVICE}") from e
@@ -303,11 +311,12 @@ class _Pass:
         return assess(self.words)
 
 
-def _run_pass(prepared: PreparedImage, psm: int, languages: str, timeout: float) -> _Pass:
+def _run_pass(prepared: PreparedImage, psm: int, languages: str, timeout: float,
+              threshold: int = GLOBAL_THRESHOLD) -> _Pass:
     if timeout <= 0:  # pytesseract would take 0 or less as "no limit"
         raise OcrTimeoutError("no time was left for OCR")
     started = time.perf_counter()
-    tsv = _run_tsv(prepared.image, languages, timeout, psm)
+    tsv = _run_tsv(prepared.image, languages, timeout, psm, threshold)
     return _Pass(prepared, psm, tsv_words(tsv), time.perf_counter() - started)
 
 
@@ -375,7 +384,8 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
     A flat print is read as it is; a photo is straightened first, and a reading that is noise is
     retried on the view turned over, relit, and on the plain preparation. A good reading that left
     text unread (a table's right-aligned amounts) gets one sparse-text pass over the same view with
-    the words it read confidently painted out, relit when the reading was faint. A weak reading, or
+    the words it read confidently painted out, relit when the reading was faint (and a faint one first
+gets a pass with a local threshold merged in). A weak reading, or
     one whose lines a glare spot cut in two, gets whole passes merged in: the relit view, then psm 6,
     in the label's own language(s) told from the first reading. `timeout` bounds the whole call. Only
     a timeout of the first pass is an error; a later pass that runs out of time is dropped.
@@ -444,14 +454,28 @@ def _choose(loaded: LoadedImage, languages: str, timeout: float, left: Callable[
 
 def _touch_up(best: _Pass, languages: str, left: Callable[[], float], tried: list[str]) -> list[TsvWord]:
     """A good reading that left text unread, with one sparse-text pass over the rest of the view merged
-    in: the words it read with confidence painted out, the light evened out when it was faint."""
+    in: the words it read with confidence painted out, the light evened out when it was faint.
+
+    A faint reading (glare, shade) first gets the same view read again with Tesseract's local
+    threshold: a paragraph or table row under a glare spot, which the global threshold turned white
+    and page segmentation then dropped whole, reads there.
+    """
     faint = best.assessment.mean_confidence < RELIGHT_BELOW_CONFIDENCE
+    words = best.words
+    if faint and left() >= _needed(best):
+        try:
+            local = _run_pass(replace(best.prepared, name=f"{best.prepared.name}-local"), FIRST_PSM,
+                              languages, left(), LOCAL_THRESHOLD)
+        except OcrTimeoutError:
+            return words
+        tried.append(local.name)
+        words = _merge_by_score(words, local.words)
     view = best.prepared.relight if faint and best.prepared.relight is not None else None
     try:
-        rest = _read_the_rest(view() if view else best.prepared, best.words, languages, left, tried)
+        rest = _read_the_rest(view() if view else best.prepared, words, languages, left, tried)
     except OcrTimeoutError:
-        return best.words
-    return replace_weak(best.words, rest)
+        return words
+    return replace_weak(words, rest)
 
 
 def _fill_in(best: _Pass, languages: str, left: Callable[[], float], tried: list[str]) -> list[TsvWord]:

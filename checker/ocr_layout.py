@@ -98,7 +98,9 @@ def merge_words(base: Sequence[TsvWord], extra: Sequence[TsvWord],
     for key, ws in lines.items():  # reading order within a line is left to right
         lines[key] = [replace(w, word_num=i) for i, w in enumerate(sorted(ws, key=lambda w: w.left), 1)]
     order = list(lines)
-    for n, (key, ws) in enumerate(new_lines.items()):
+    # numbers no line of `base` has, so lines added by an earlier merge are not overwritten
+    first_new = max([NEW_LINE_BASE - 1, *(max(k[2:]) for k in lines)]) + 1
+    for n, (key, ws) in enumerate(new_lines.items(), first_new):
         middle = _middle(ws)
         # after the nearest line above it in its own column (Tesseract's reading order is by column, so
         # the first line lower on the page may belong to another column), in that line's block: the
@@ -109,9 +111,9 @@ def merge_words(base: Sequence[TsvWord], extra: Sequence[TsvWord],
             at = order.index(prior) + 1
             height = max(w.height for w in lines[prior])
             if middle - _middle(lines[prior]) <= NEXT_LINE * height:
-                key = (*prior[:3], NEW_LINE_BASE + n)
+                key = (*prior[:3], n)
             else:
-                key = (*prior[:2], NEW_LINE_BASE + n, 1)
+                key = (*prior[:2], n, 1)
         else:
             at = next((i for i, k in enumerate(order) if _middle(lines[k]) > middle), len(order))
         order.insert(at, key)

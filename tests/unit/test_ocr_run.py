@@ -168,22 +168,26 @@ def _view(name: str, width: int, relight: bool = True) -> imaging.PreparedImage:
                                  input_size=(1000, 600), relight=relit)
 
 
-CALLS: list[tuple[int, int, str]] = []  # (view width, psm, languages) of every Tesseract run in photo_views
+# (view width, psm, languages) of every Tesseract run in photo_views; a local-threshold run adds "local"
+CALLS: list[tuple] = []
 
 
 @pytest.fixture
 def photo_views(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[int, int], str]:
     """Candidates straight (width 1001), turned (1002), light (1003), plain (1004), the last three
-    rescues; outputs[(width, psm)] is the TSV Tesseract gives for that view (missing: blank)."""
+    rescues; outputs[(width, psm)] is the TSV Tesseract gives for that view (missing: blank), and
+    outputs[(width, psm, "local")] the TSV of a run with the local threshold."""
     outputs: dict[tuple[int, int], str] = {}
     views = [("straight", 1001), ("straight-turned", 1002), ("straight-light", 1003), ("default", 1004)]
     monkeypatch.setattr(ocr, "candidates", lambda image: [
         imaging.Candidate(name, (lambda n, w: lambda img: _view(n, w))(name, width), rescue=i > 0)
         for i, (name, width) in enumerate(views)])
 
-    def run(image: Image.Image, languages: str, timeout: float, psm: int) -> str:
-        CALLS.append((image.width, psm, languages))
-        return outputs.get((image.width, psm), tsv())
+    def run(image: Image.Image, languages: str, timeout: float, psm: int,
+            threshold: int = ocr.GLOBAL_THRESHOLD) -> str:
+        key = (image.width, psm) if threshold == ocr.GLOBAL_THRESHOLD else (image.width, psm, "local")
+        CALLS.append((*key[:2], languages, *key[2:]))
+        return outputs.get(key, tsv())
 
     CALLS.clear()
 
@@ -239,6 +243,30 @@ def test_a_good_reading_that_left_text_unread_gets_only_the_rest_read_again(
     assert len(seen) == 2 and seen[1].getextrema() == (255, 255)
 
 
+def test_a_faint_reading_is_read_again_with_a_local_threshold_before_the_rest(
+        photo_views: dict[tuple[int, int], str], label: imaging.LoadedImage,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # a good but faint reading: glare turned a line white under the global threshold
+    photo_views[(1001, 3)] = _words_tsv(GOOD_WORDS, 91.0)
+    photo_views[(1001, 3, "local")] = _words_tsv(["Siliciumdioxide", "Lotnummer"], 92.0, first_line=10)
+    photo_views[(1101, 11)] = _words_tsv(["600", "mg"], 93.0, first_line=20)  # the relit view's rest
+    monkeypatch.setattr(ocr, "_complete", lambda words, prepared: False)
+    result = ocr.ocr_image(label)
+    assert result.passes == ("straight/psm3", "straight-local/psm3", "straight-light-rest/psm11")
+    assert CALLS[1] == (1001, 3, "eng+nld+deu+fra", "local")
+    assert set(GOOD_WORDS) | {"Siliciumdioxide", "Lotnummer", "600", "mg"} <= set(result.text.split())
+
+
+def test_a_confident_reading_gets_no_local_threshold_pass(
+        photo_views: dict[tuple[int, int], str], label: imaging.LoadedImage,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    photo_views[(1001, 3)] = _words_tsv(GOOD_WORDS, 96.0)
+    monkeypatch.setattr(ocr, "_complete", lambda words, prepared: False)
+    result = ocr.ocr_image(label)
+    assert result.passes == ("straight/psm3", "straight-rest/psm11")
+    assert all(len(call) == 3 for call in CALLS)
+
+
 def test_at_most_three_preparations_are_read(photo_views: dict[tuple[int, int], str],
                                              label: imaging.LoadedImage) -> None:
     for width in (1001, 1002, 1003, 1004):
@@ -256,3 +284,4 @@ def test_background_work_starts_once_as_the_first_tesseract_run_starts(
     result = ocr.ocr_image(label, while_reading=lambda: runs_before.append(len(CALLS)))
     assert result.passes == ("straight/psm3", "straight-turned/psm3")
     assert runs_before == [0]
+
