@@ -30,6 +30,9 @@ _AMOUNT_UNITS = frozenset({"mg", "g", "ug", "%", "IU", "cfu", "cells"})
 _TRIM = " \t\n.,;:*†‡°'\""
 _PERIOD_COMMA = re.compile(r"\. [a-zà-ÿ]")
 _LEADING_CONJ = re.compile(r"(?:and|en|und|et|&)\s+", re.IGNORECASE)
+# a glare speck or a letter's edge that OCR read as a mark between two words ("hydroxypropyl! methyl-
+# cellulose"); no additive name holds one, and left in it would let a shorter name win
+_STRAY_MARK = re.compile(r"\s*[!|¦]+\s*")
 
 
 # ---------------------------------------------------------------- reference lookups
@@ -146,6 +149,7 @@ def find_additive(folded: str, ref: ReferenceData, *,
 def _find_additive(folded: str, ref: ReferenceData,
                    in_class: str | None) -> tuple[Additive | None, str | None]:
     lk = _lookups(ref)
+    folded = _STRAY_MARK.sub(" ", folded)
     m = E_NUMBER.search(folded)
     e_number = normalise_e_number(m) if m else None
     if e_number:

@@ -86,6 +86,9 @@ def test_additives_and_classes(text: str, expected: list[tuple[str | None, str |
     ("E 551 ,E 464", ["E551", "E464"]),
     ("Überzugsmittel: Hydroxypropylmethyicellulose", ["E464"]),  # not "...cellulose" E460
     ("vulstof: microkristalli jne cellulose", ["E460"]),
+    # a glare speck read as "!" or "|" between the words of one name: not the shorter name after it
+    ("capsule shell: hydroxypropyl! methylcellulose, colour: titanium dioxide", ["E464", "E171"]),
+    ("capsulewand: hydroxypropyl | methylcellulose", ["E464"]),
 ])
 def test_ocr_noise(text: str, expected: list[str], ref: ReferenceData) -> None:
     assert [i.e_number for i in _parse(text, ref) if i.e_number] == expected
