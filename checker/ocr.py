@@ -384,10 +384,10 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
     A flat print is read as it is; a photo is straightened first, and a reading that is noise is
     retried on the view turned over, relit, and on the plain preparation. A good reading that left
     text unread (a table's right-aligned amounts) gets one sparse-text pass over the same view with
-    the words it read confidently painted out, relit when the reading was faint (and a faint one first
-gets a pass with a local threshold merged in). A weak reading, or
-    one whose lines a glare spot cut in two, gets whole passes merged in: the relit view, then psm 6,
-    in the label's own language(s) told from the first reading. `timeout` bounds the whole call. Only
+    the words it read confidently painted out, relit when the reading was faint; a faint one first gets
+    the view read with a local threshold merged in. A weak reading, or one whose lines a glare spot cut
+    in two, gets whole passes merged in: the relit view, then psm 6, in the label's own language(s)
+    told from the first reading. `timeout` bounds the whole call. Only
     a timeout of the first pass is an error; a later pass that runs out of time is dropped.
     `while_reading` is called once, just before the first Tesseract run: work to start in the
     background while this thread only waits for Tesseract.
