@@ -84,6 +84,9 @@ STREET = re.compile(  # (?<!...) keeps long words and digit runs linear
     r"|\b(?:Am|An der|Im|In der|Auf der|Zum|Zur)\s[A-ZÄÖÜ][\w-]+\s\d+"
     # at most six capitalised words before "Road": an unbounded run rescans a line of capitalised words
     r"|\b[A-Z][a-zà-ÿ]+(?:[- ][A-Z][a-zà-ÿ]+){0,5}\s(?i:road|street|lane)\b")
+# any street name followed by its number and the postcode: "Oude Haven 3, 4301 AM Zierikzee"
+NUMBER_THEN_POSTCODE = re.compile(r"\b[A-ZÄÖÜ][\w'-]+\s\d{1,4}[a-z]?,\s?"
+                                  r"(?:\d{4}\s?[A-Z]{2}\b|(?:[A-Z]-)?\d{4,5}\s[A-ZÄÖÜÉ][a-zà-ÿ])")
 POSTCODE = re.compile(
     r"\b\d{4}\s?[A-Z]{2}\b"  # NL
     r"|\b(?:[A-Z]-)?\d{4,5}\s[A-ZÄÖÜÉ][a-zà-ÿ]"  # BE/DE/FR/AT/CH + city
@@ -391,7 +394,8 @@ def _operator(text: str, ref: ReferenceData) -> Particular:
         line = text[a:b]
         legal = LEGAL_FORM.search(line)
         lead = cue.search(make_view(text, a, b).text) if cue else None
-        full_address = STREET.search(line) and (POSTCODE.search(line) or _country(line))
+        full_address = (STREET.search(line) and (POSTCODE.search(line) or _country(line))
+                        or NUMBER_THEN_POSTCODE.search(line))
         if not (legal or lead or full_address):
             block = _address_block(text, lines, n)
             if block:
@@ -405,6 +409,9 @@ def _operator(text: str, ref: ReferenceData) -> Particular:
             stop = text.find("\n", signal.end(), end)
             value = text[a:max(b, end if stop < 0 else stop)]
             return Particular(True, _clip(value), _clip(value))
+        before = lines[max(0, n - 2)][0]  # the line above, or the one above a blank line
+        if legal and POSTCODE.search(text, before, a):  # OCR read the address line before the name
+            return Particular(True, _clip(text[before:b]), _clip(text[before:b]))
     return Particular(False)
 
 

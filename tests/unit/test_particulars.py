@@ -94,6 +94,8 @@ def test_daily_dose_absent(text: str, ref: ReferenceData) -> None:
     ("storage", "Lagerung: trocken, nicht über 25 °C."),
     ("storage", "Conserver au frais."),
     ("storage", "À conserver à l'abri de la chaleur."),
+    ("storage", "Droog bewaren bij maximaal 25 °C."),  # "droog", not only "droge"
+    ("storage", "Bewaren bij maximaal 25 °C; na opening binnen 3 maanden gebruiken."),
 ])
 def test_warnings_and_storage_present(key: str, text: str, ref: ReferenceData) -> None:
     assert _get(text, key, ref).present
@@ -112,6 +114,7 @@ def test_warnings_and_storage_present(key: str, text: str, ref: ReferenceData) -
     ("storage", "Tenir hors de portée des enfants."),
     ("storage", "Keep out of reach of children."),
     ("storage", "Geproduceerd volgens GMP."),
+    ("storage", "Neem maximaal 2 capsules per dag."),
 ])
 def test_warnings_and_storage_absent(key: str, text: str, ref: ReferenceData) -> None:
     assert not _get(text, key, ref).present
@@ -192,6 +195,8 @@ def test_best_before_absent(text: str, ref: ReferenceData) -> None:
     ("THT en partijnummer: zie deksel.", "zie deksel"),
     ("See bottom of pack for batch number and expiry date.", "See bottom"),
     ("THT: zie deksel · Lomummer: 24B117", "24B117"),  # OCR slip in the label word
+    ("MHD: 31.05.2027 · Los: DK-2705", "DK-2705"),  # German "Los" with its colon
+    ("MHD und Los: siehe Dosenboden", "siehe Dosenboden"),
 ])
 def test_lot_present(text: str, value: str | None, ref: ReferenceData) -> None:
     found = _get(text, "lot", ref)
@@ -207,6 +212,8 @@ def test_lot_present(text: str, value: str | None, ref: ReferenceData) -> None:
     "À consommer de préférence avant fin : 09/2027",
     "Lactobacillus plantarum L-137",
     "Natrium: 1044 mg",
+    "Los 2 keer per dag 1 maatschep op in water.",  # Dutch "los ... op": dissolve
+    "Kostenlos: Versand ab 20 €",
 ])
 def test_lot_absent(text: str, ref: ReferenceData) -> None:
     assert not _get(text, "lot", ref).present
@@ -221,6 +228,9 @@ def test_lot_absent(text: str, ref: ReferenceData) -> None:
     "Fabriqué par Laboratoires Ardent, 3 rue Victor Hugo, 59000 Lille",
     "Brightwell Ltd\nUnit 7, Harbour Road\nCork, Ireland",
     "Vitara · Dorpsstraat 1 · 1234 AB Dorp",  # no legal form, but a full postal address
+    "Kalivia Natuurproducten, Oude Haven 3, 4301 AM Zierikzee",  # a street name with no street word
+    # a photo read the address line (its start lost to glare) before the name line
+    "des Cèdres, 33700 Mérignac, France\n\nDermabiane - Laboratoire Orvéal SARL",
 ])
 def test_operator_present(text: str, ref: ReferenceData) -> None:
     assert _get(text, "operator", ref).present
@@ -233,6 +243,8 @@ def test_operator_present(text: str, ref: ReferenceData) -> None:
     "Fabriqué en France selon les BPF.",
     "Vitara Health B.V.",  # a name without an address
     "Een product van Vitara.",
+    "Pro Tag 2, 1000 mg Natriumbutyrat",
+    "Vitara Health B.V.\n\nNetto: 60 capsules",
 ])
 def test_operator_absent(text: str, ref: ReferenceData) -> None:
     assert not _get(text, "operator", ref).present
