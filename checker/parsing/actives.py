@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from checker.models import Active, Amount, Basis, Ingredient
+from checker.parsing._text import bounded, cached
 from checker.parsing.amounts import find_amounts
 from checker.parsing.butyrate import (
     ACID,
@@ -267,16 +268,28 @@ def _segment_mentions(seg: _Segment, ref: ReferenceData, table: _TableState,
         elif kind == "count" and mention.count is None:
             mention.count = amount
             mention.basis = mention.basis or basis
+    named_from = _product_name_end(folded, ref)
     for i, mention in by_item.items():
         if mention.amount is None and mention.count is None:
             if mention.key == MICROORGANISM:
                 mention.state_only = True
                 mentions.append(mention)
+            elif mention.key != UNSPECIFIED and named_from is not None and items[i][0] >= named_from:
+                mentions.append(mention)  # "Nahrungsergänzungsmittel mit Calciumbutyrat": in the product
             continue
         if mention.key != MICROORGANISM:
             mention.declared = _declared_after(decls, items[i][1], items, i)
         mentions.append(mention)
     return mentions
+
+
+def _product_name_end(folded: str, ref: ReferenceData) -> int | None:
+    """Where "food supplement with" (the category named with what the product is made of) ends."""
+    rx = cached(ref, "product_name", lambda r: bounded(
+        p.replace(" ", r"\s+") for p in r.particulars["product_name"].patterns.all())
+        if "product_name" in r.particulars else None)
+    m = rx.search(folded) if rx is not None else None
+    return m.end() if m else None
 
 
 def _with_clause_state(text: str, mb: MicrobeMatch, ref: ReferenceData) -> MicrobeMatch:

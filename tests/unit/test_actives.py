@@ -218,6 +218,30 @@ def test_ingredient_without_amount_and_prose_mentions():
     assert summary(actives) == [("sodium-butyrate", None, None, None, None, True)]
 
 
+@pytest.mark.parametrize("text", [
+    "Nahrungsergänzungsmittel mit Calcium- und Magnesiumbutyrat\nZutaten: Magnesiumbutyrat, Lactose.",
+    "Voedingssupplement met calcium- en magnesiumbutyraat · 60 capsules\nIngrediënten: magnesiumbutyraat.",
+    "Complément alimentaire à base de butyrate de calcium et de magnésium\nIngrédients : butyrate de magnésium.",
+    "Food supplement with calcium and magnesium butyrate\nIngredients: magnesium butyrate, rice flour.",
+])
+def test_a_form_the_product_name_states_is_an_active_without_an_amount(text):
+    # glare took the first ingredient: the name the product is sold under still says what it holds
+    actives = find_actives(text, [ing(text.split(": ")[-1].split(",")[0].rstrip("."), id="magnesium-butyrate")],
+                           REF)
+    assert sorted(a.id for a in actives) == ["calcium-butyrate", "magnesium-butyrate"]
+    calcium = next(a for a in actives if a.id == "calcium-butyrate")
+    assert calcium.amount is None and not calcium.in_ingredients
+
+
+@pytest.mark.parametrize("text", [
+    "Tributyrin is better absorbed than sodium butyrate.\nIngredients: tributyrin.",
+    "Ons voedingssupplement bevat geen natriumbutyraat.\nIngrediënten: tributyrine.",
+])
+def test_a_form_named_in_prose_outside_the_product_name_is_no_active(text):
+    actives = find_actives(text, [ing(text.split(": ")[-1].rstrip("."), id="tributyrin")], REF)
+    assert [a.id for a in actives] == ["tributyrin"]
+
+
 def test_unspecified_butyrate_only():
     text = "Zutaten: Butyrat, Reismehl.\nInhaltsstoff   pro Kapsel\nButyrat   250 mg"
     actives = find_actives(text, [ing("Butyrat", id="butyrate-unspecified")], REF)
