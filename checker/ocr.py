@@ -387,10 +387,10 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
     the words it read confidently painted out, relit when the reading was faint; a faint one first gets
     the view read with a local threshold merged in. A weak reading, or one whose lines a glare spot cut
     in two, gets whole passes merged in: the relit view, then psm 6, in the label's own language(s)
-    told from the first reading. `timeout` bounds the whole call. Only
-    a timeout of the first pass is an error; a later pass that runs out of time is dropped.
-    `while_reading` is called once, just before the first Tesseract run: work to start in the
-    background while this thread only waits for Tesseract.
+    told from the first reading. `timeout` bounds the whole call. Only a timeout of the first pass
+    is an error; a later pass that runs out of time is dropped. `while_reading` is called once, just
+    before the first Tesseract run: work to start in the background while this thread only waits for
+    Tesseract.
     """
     check_languages(languages)
     started = time.perf_counter()

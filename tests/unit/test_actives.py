@@ -223,6 +223,7 @@ def test_ingredient_without_amount_and_prose_mentions():
     "Voedingssupplement met calcium- en magnesiumbutyraat · 60 capsules\nIngrediënten: magnesiumbutyraat.",
     "Complément alimentaire à base de butyrate de calcium et de magnésium\nIngrédients : butyrate de magnésium.",
     "Food supplement with calcium and magnesium butyrate\nIngredients: magnesium butyrate, rice flour.",
+    "Postbiotique au butyrate de calcium et de magnésium\nIngrédients : butyrate de magnésium.",
 ])
 def test_a_form_the_product_name_states_is_an_active_without_an_amount(text):
     # glare took the first ingredient: the name the product is sold under still says what it holds
