@@ -221,14 +221,15 @@ def test_ingredient_without_amount_and_prose_mentions():
 @pytest.mark.parametrize("text", [
     "Nahrungsergänzungsmittel mit Calcium- und Magnesiumbutyrat\nZutaten: Magnesiumbutyrat, Lactose.",
     "Voedingssupplement met calcium- en magnesiumbutyraat · 60 capsules\nIngrediënten: magnesiumbutyraat.",
-    "Complément alimentaire à base de butyrate de calcium et de magnésium\nIngrédients : butyrate de magnésium.",
+    "Complément alimentaire à base de butyrate de calcium et de magnésium\n"
+    "Ingrédients : butyrate de magnésium.",
     "Food supplement with calcium and magnesium butyrate\nIngredients: magnesium butyrate, rice flour.",
     "Postbiotique au butyrate de calcium et de magnésium\nIngrédients : butyrate de magnésium.",
 ])
 def test_a_form_the_product_name_states_is_an_active_without_an_amount(text):
     # glare took the first ingredient: the name the product is sold under still says what it holds
-    actives = find_actives(text, [ing(text.split(": ")[-1].split(",")[0].rstrip("."), id="magnesium-butyrate")],
-                           REF)
+    listed = text.split(": ")[-1].split(",")[0].rstrip(".")
+    actives = find_actives(text, [ing(listed, id="magnesium-butyrate")], REF)
     assert sorted(a.id for a in actives) == ["calcium-butyrate", "magnesium-butyrate"]
     calcium = next(a for a in actives if a.id == "calcium-butyrate")
     assert calcium.amount is None and not calcium.in_ingredients

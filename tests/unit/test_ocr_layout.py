@@ -49,6 +49,7 @@ def test_a_line_only_the_second_pass_read_follows_the_line_above_it_in_its_colum
     # it continues the paragraph it ends, and stays in its block when blocks are put in reading order
     assert "Magnesiumstearat,\nSiliciumdioxid." in build_text(reading_order(merged)).text
 
+
 def test_lines_added_by_two_merges_in_turn_are_all_kept() -> None:
     # a local-threshold pass adds a line under "Trennmittel:", then a sparse pass one under that line
     base = [word("Trennmittel:", 100, 600, (1, 3, 1, 1)), word("Hinweise", 100, 900, (1, 4, 1, 1))]

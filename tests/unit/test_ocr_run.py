@@ -173,11 +173,11 @@ CALLS: list[tuple] = []
 
 
 @pytest.fixture
-def photo_views(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[int, int], str]:
+def photo_views(monkeypatch: pytest.MonkeyPatch) -> dict[tuple, str]:
     """Candidates straight (width 1001), turned (1002), light (1003), plain (1004), the last three
     rescues; outputs[(width, psm)] is the TSV Tesseract gives for that view (missing: blank), and
     outputs[(width, psm, "local")] the TSV of a run with the local threshold."""
-    outputs: dict[tuple[int, int], str] = {}
+    outputs: dict[tuple, str] = {}
     views = [("straight", 1001), ("straight-turned", 1002), ("straight-light", 1003), ("default", 1004)]
     monkeypatch.setattr(ocr, "candidates", lambda image: [
         imaging.Candidate(name, (lambda n, w: lambda img: _view(n, w))(name, width), rescue=i > 0)
@@ -284,4 +284,3 @@ def test_background_work_starts_once_as_the_first_tesseract_run_starts(
     result = ocr.ocr_image(label, while_reading=lambda: runs_before.append(len(CALLS)))
     assert result.passes == ("straight/psm3", "straight-turned/psm3")
     assert runs_before == [0]
-
