@@ -373,6 +373,11 @@ def _is_blank(p: _Pass) -> bool:
     return not p.words and p.prepared.text_height is None
 
 
+def _faint(p: _Pass) -> bool:
+    """Whether parts of the reading are faint (glare, shade): mean confidence under the relight bar."""
+    return p.assessment.mean_confidence < RELIGHT_BELOW_CONFIDENCE
+
+
 def _reads_as_noise(p: _Pass) -> bool:
     return p.assessment.known_share < NOISE_SHARE or p.assessment.known < NOISE_WORDS
 
@@ -409,7 +414,7 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
         # in half the time of four languages
         narrowed = label_languages(" ".join(w.text for w in best.words), languages)
         later: list[str] = []
-        words = _fill_in(best, narrowed, left, later)
+        words = _fill_in(best, good, narrowed, left, later)
         tried += [f"{name}/{narrowed}" if narrowed != languages else name for name in later]
     words = join_row_cells(join_table_rows(join_split_words(drop_specks(words))))
     words = join_paragraphs(reading_order(words))
@@ -460,7 +465,7 @@ def _touch_up(best: _Pass, languages: str, left: Callable[[], float], tried: lis
     threshold: a paragraph or table row under a glare spot, which the global threshold turned white
     and page segmentation then dropped whole, reads there.
     """
-    faint = best.assessment.mean_confidence < RELIGHT_BELOW_CONFIDENCE
+    faint = _faint(best)
     words = best.words
     if faint and left() >= _needed(best):
         try:
@@ -478,14 +483,15 @@ def _touch_up(best: _Pass, languages: str, left: Callable[[], float], tried: lis
     return replace_weak(words, rest)
 
 
-def _fill_in(best: _Pass, languages: str, left: Callable[[], float], tried: list[str]) -> list[TsvWord]:
-    """A weak reading with whole passes over the same view merged in: the view with its light evened
-    out (print faded by glare or shade reads there; same geometry, so the words line up), then psm 6
-    (it reads right-aligned table cells that page segmentation dropped, and lines across a glare spot
-    whole)."""
+def _fill_in(best: _Pass, good: bool, languages: str, left: Callable[[], float], tried: list[str]
+             ) -> list[TsvWord]:
+    """A weak reading (`good`: it reads well, as ocr_image found) with whole passes over the same view
+    merged in: the view with its light evened out (print faded by glare or shade reads there; same
+    geometry, so the words line up), then psm 6 (it reads right-aligned table cells that page
+    segmentation dropped, and lines across a glare spot whole)."""
     words = best.words
     relight = best.prepared.relight
-    weak = not _reads_well(best) or best.assessment.mean_confidence < RELIGHT_BELOW_CONFIDENCE
+    weak = not good or _faint(best)
     if relight is not None and weak and not _reads_as_noise(best) and left() >= _needed(best):
         try:
             lit = _run_pass(relight(), FIRST_PSM, languages, left())

@@ -482,4 +482,3 @@ def _continues_sentence(above: Sequence[TsvWord], below: Sequence[TsvWord], slop
              and _same_column(a, b))
     beside = b[0] >= a[2] and _same_row(above, below, slope) and _continues(above, below)
     return under or beside
-

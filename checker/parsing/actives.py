@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass, field, replace
 
 from checker.models import Active, Amount, Basis, Ingredient
-from checker.parsing._text import bounded, cached
 from checker.parsing.amounts import find_amounts
 from checker.parsing.butyrate import (
     ACID,
@@ -20,6 +19,7 @@ from checker.parsing.butyrate import (
     match_butyrate_forms,
 )
 from checker.parsing.microbes import MicrobeMatch, find_microbes, microbe_state, same_genus
+from checker.parsing.particulars import product_name_end
 from checker.parsing.serving import UNIT_WORDS, BasisHeader, parse_basis_headers, split_sentences
 from checker.reference import ReferenceData
 from checker.textnorm import fold, fold_keep_offsets
@@ -268,7 +268,7 @@ def _segment_mentions(seg: _Segment, ref: ReferenceData, table: _TableState,
         elif kind == "count" and mention.count is None:
             mention.count = amount
             mention.basis = mention.basis or basis
-    named_from = _product_name_end(folded, ref)
+    named_from = product_name_end(text, ref)
     for i, mention in by_item.items():
         if mention.amount is None and mention.count is None:
             if mention.key == MICROORGANISM:
@@ -281,15 +281,6 @@ def _segment_mentions(seg: _Segment, ref: ReferenceData, table: _TableState,
             mention.declared = _declared_after(decls, items[i][1], items, i)
         mentions.append(mention)
     return mentions
-
-
-def _product_name_end(folded: str, ref: ReferenceData) -> int | None:
-    """Where "food supplement with" (the category named with what the product is made of) ends."""
-    rx = cached(ref, "product_name", lambda r: bounded(
-        p.replace(" ", r"\s+") for p in r.particulars["product_name"].patterns.all())
-        if "product_name" in r.particulars else None)
-    m = rx.search(folded) if rx is not None else None
-    return m.end() if m else None
 
 
 def _with_clause_state(text: str, mb: MicrobeMatch, ref: ReferenceData) -> MicrobeMatch:

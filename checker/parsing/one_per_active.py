@@ -5,10 +5,11 @@ import re
 from dataclasses import replace
 
 from checker.models import Active
+from checker.parsing.actives import MICROORGANISM
+from checker.parsing.butyrate import UNSPECIFIED
 from checker.textnorm import join_unique
 
-MICROORGANISM = "microorganism"
-UNSPECIFIED = "butyrate-unspecified"
+__all__ = ["MICROORGANISM", "UNSPECIFIED", "has_mass", "microbe_state", "one_per_active"]
 
 
 def one_per_active(actives: list[Active]) -> list[Active]:

@@ -123,6 +123,14 @@ def _rx(ref: ReferenceData, key: str) -> re.Pattern[str] | None:
     return cached(ref, "particulars", _build).phrase.get(key)
 
 
+def product_name_end(text: str, ref: ReferenceData) -> int | None:
+    """Where in `text` "food supplement with" (the category named with what the product is made of) ends."""
+    rx = _rx(ref, "product_name")
+    view = make_view(text)
+    m = rx.search(view.text) if rx is not None else None
+    return view.span(m.start(), m.end())[1] if m else None
+
+
 @dataclass(frozen=True)
 class _Unit:
     """A sentence (or table row, heading) with its matching view."""
