@@ -17,7 +17,7 @@ SHARED ?= ../shared
 BENCH_OUT ?= bench-out
 export VENV
 
-.PHONY: run test lint setup bench bench-score bench-ocr bench-speed bench-batch loadtest
+.PHONY: run test lint setup bench bench-score bench-robust bench-ocr bench-speed bench-batch loadtest
 
 setup:
 	@bash scripts/setup.sh
@@ -34,7 +34,7 @@ lint:
 	@bash scripts/setup.sh --dev --no-tesseract
 	$(VENV)/bin/ruff check .
 
-bench: bench-score bench-ocr bench-speed bench-batch
+bench: bench-score bench-robust bench-ocr bench-speed bench-batch
 
 # label score of ../shared/eval/score.py on the development corpus and on our own held-out labels
 bench-score:
@@ -43,6 +43,11 @@ bench-score:
 	$(VENV)/bin/python $(SHARED)/eval/score.py --specs $(SHARED)/corpus --cmd "$(VENV)/bin/python -m checker check --format jsonl" --json $(BENCH_OUT)/score-corpus.json -v
 	$(VENV)/bin/python bench/render_specs.py tests/labels $(BENCH_OUT)/holdout --variants clean,photo,hard
 	$(VENV)/bin/python $(SHARED)/eval/score.py --specs tests/labels --images $(BENCH_OUT)/holdout --variants clean,photo,hard --cmd "$(VENV)/bin/python -m checker check --format jsonl" --json $(BENCH_OUT)/score-holdout.json -v
+
+# the hard photos resized by 2-5 %: how far one run's score is from the mean of near-identical photos
+bench-robust:
+	@bash scripts/setup.sh --dev
+	$(VENV)/bin/python bench/scale_bench.py --corpus $(SHARED)/corpus
 
 # character error rate of plain Tesseract and of the pipeline, per corpus variant
 bench-ocr:

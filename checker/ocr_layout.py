@@ -16,6 +16,9 @@ MAX_SPLIT_WORD_GAP = 0.12  # of the word height: a narrower space is inside a wo
 NEXT_LINE = 2.0  # x the line height: a line added this close below another continues its paragraph
 NEW_LINE_BASE = 10_000  # line (or paragraph) numbers given to lines added by a second pass
 MIN_MERGE_CONFIDENCE = 60.0  # a word the other pass read must be at least this sure to be added
+# an amount ("450mg", "393") is rarely what noise reads as: a lone table cell the sparse pass read unsure
+MIN_AMOUNT_CONFIDENCE = 30.0
+MAX_LINES_ABOVE = 4.0  # x the line height: how far above an added line the line it continues may lie
 RAGGED_START = 2.0  # line heights: lines of one column start within this of each other
 SPECK_SIZE = 0.35  # x the median word height: a one- or two-character "word" smaller than this is dust
 MAX_ORPHAN_CELL_WORDS = 3  # a lone table cell: "35 mg", "12 billion CFU"
@@ -24,6 +27,8 @@ MAX_PARAGRAPH_GAP = 1.0  # line heights between a line and the next block that m
 _SENTENCE_END = (".", "!", "?", ":", ";")
 # a word that looks like language rather than noise: 3+ letters with a vowel, nothing else
 _WORDLIKE = re.compile(r"^[^\W\d_]{3,}$")
+# a number with an optional mass or volume unit, as one word: "450mg", "393", "1,5", "25µg"
+_AMOUNT = re.compile(r"^\d{1,5}(?:[.,]\d{1,3})?(?:mg|g|µg|μg|mcg|ug|ml|IU)?$", re.IGNORECASE)
 _VOWEL = re.compile(r"[aeiouyàáâäèéêëìíîïòóôöùúûü]", re.IGNORECASE)
 _PUNCT_EDGES = ".,;:()[]!?\"'«»%*"
 
@@ -86,7 +91,8 @@ def merge_words(base: Sequence[TsvWord], extra: Sequence[TsvWord],
     slope = page_slope(lines)
     new_lines: dict[LineKey, list[TsvWord]] = {}
     for word in extra:
-        if (word.confidence < min_confidence or not any(ch.isalnum() for ch in word.text)
+        needed = min(min_confidence, MIN_AMOUNT_CONFIDENCE) if _AMOUNT.match(word.text) else min_confidence
+        if (word.confidence < needed or not any(ch.isalnum() for ch in word.text)
                 or any(_overlaps(word, b) for b in base)):
             continue
         key = _line_for(word, lines, slope)
@@ -105,7 +111,11 @@ def merge_words(base: Sequence[TsvWord], extra: Sequence[TsvWord],
         # after the nearest line above it in its own column (Tesseract's reading order is by column, so
         # the first line lower on the page may belong to another column), in that line's block: the
         # last line of a paragraph ("Siliciumdioxid.") continues it; else before the first lower line
-        above = [k for k in order if _middle(lines[k]) < middle and _same_column(_box(lines[k]), _box(ws))]
+        # (not a line far up the page that only shares the column: a lone amount at the right edge, its
+        # row name lost to glare, is not the end of the subtitle that last reached that far right)
+        reach = MAX_LINES_ABOVE * max(w.height for w in ws)
+        above = [k for k in order if middle - reach < _middle(lines[k]) < middle
+                 and _same_column(_box(lines[k]), _box(ws))]
         if above:
             prior = max(above, key=lambda k: _middle(lines[k]))
             at = order.index(prior) + 1

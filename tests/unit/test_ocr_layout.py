@@ -91,8 +91,29 @@ def test_lines_only_the_second_pass_read_are_placed_by_height() -> None:
     assert text == "Calciumbutyrat\n\nMagnesiumbutyrat\n\nBewahren Sie kühl.\n\nHinweise"
 
 
+def test_an_amount_read_unsure_still_joins_its_row() -> None:
+    # the sparse pass reads a lone table cell, squeezed at the label's edge, as one unsure word
+    extra = [word("600mg", 1400, 602, (1, 1, 2, 6), conf=50.0)]
+    text = build_text(merge_words(BASE, extra)).text
+    assert text == "Calciumbutyrat 600mg\n\nMagnesiumbutyrat\n\nHinweise"
+
+
+def test_a_lone_amount_does_not_continue_a_line_far_above_it_that_shares_its_column() -> None:
+    # the row's name was lost to glare; the last line reaching as far right is the subtitle, far up
+    base = [word("Nahrungsergänzungsmittel", 100, 100, (1, 1, 1, 1), width=1400),
+            word("Zutaten", 100, 300, (1, 2, 1, 1)),
+            word("Calciumbutyrat,", 100, 340, (1, 2, 1, 2), width=600),
+            word("Hinweise", 100, 900, (1, 3, 1, 1))]
+    merged = merge_words(base, [word("600", 1400, 600, (1, 1, 1, 1), width=40),
+                                word("mg", 1450, 600, (1, 1, 1, 1), width=30, num=2)])
+    text = build_text(reading_order(merged)).text
+    assert text.index("Calciumbutyrat,") < text.index("600 mg") < text.index("Hinweise")
+    assert "Nahrungsergänzungsmittel\n\nZutaten" in text
+
+
 @pytest.mark.parametrize("extra", [
-    [word("600", 1400, 602, (1, 1, 2, 6), conf=30.0)],  # too unsure
+    [word("600", 1400, 602, (1, 1, 2, 6), conf=20.0)],  # too unsure even for an amount
+    [word("Lot", 1400, 602, (1, 1, 2, 6), conf=50.0)],  # too unsure for a word
     [word("—", 1400, 602, (1, 1, 2, 6))],  # a table rule, not text
     [word("Calcium", 110, 605, (1, 1, 2, 6))],  # overlaps a word already read
 ])
