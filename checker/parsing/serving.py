@@ -37,7 +37,8 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "een": 1, "twee": 2, 
 _NUM_WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 # a count: "2", "1-2", "1 tot 2", "two", "| " or "l" read for 1 before a unit word
 _COUNT_NUM = rf"(?:\d+(?:[.,]5)?|{_NUM_WORD})"
-_RANGE = r"\s?(?:-|/)\s?|\s(?:to|tot|bis|a|or|of|oder|ou)\s"
+# "1-2", "1 tot 2", "2 à 3" (folded: "a") and "2à3" read without its spaces
+_RANGE = r"\s?(?:-|/)\s?|\s(?:to|tot|bis|a|or|of|oder|ou)\s|a(?=\d)"
 _UNIT_ALT = "|".join(f"(?P<w{i}>{p})" for i, (p, _) in enumerate(UNIT_WORDS))
 _NOT_ADJ = (r"(?!(?:per|pro|par|keer|maal|mal|times|fois|x|daily|dag|tag|jour|day"
             r"|with|met|mit|avec|and|en|und|et)\b)")
@@ -193,10 +194,11 @@ def _bracket_count(folded: str, pos: int) -> tuple[float | None, str | None]:
 
 
 def _day_in_brackets(folded: str) -> bool:
-    """Is a day-dose word printed inside brackets (an open "(" before it, a ")" after it)?"""
+    """Is a day-dose word printed inside brackets (an open "(" before it, a ")" after it, or the end of
+    the line: OCR loses a closing bracket at the line's end)?"""
     for m in _DAY_WORD.finditer(folded):
         opened = folded.rfind("(", 0, m.start()) > folded.rfind(")", 0, m.start())
-        if opened and folded.find(")", m.end()) >= 0:
+        if opened and (folded.find(")", m.end()) >= 0 or not folded[m.end():].strip(" .:;-")):
             return True
     return False
 

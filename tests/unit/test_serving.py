@@ -24,6 +24,7 @@ CASES = [
     ("Neem 2 keer per dag l capsule.", (1, "capsule", 2, 2, 2, 2)),  # OCR: l for 1
     ("2 maal daags 2 softgels innemen.", (2, "softgel", 4, 4, 2, 2)),
     ("1 tot 3 tabletten per dag, bij voorkeur bij de maaltijd.", (None, "tablet", 1, 3, None, None)),
+    ("2à3 capsules per dag, over de maaltijden.", (None, "capsule", 2, 3, None, None)),  # OCR: no spaces
     ("Los 1 keer per dag 2 afgestreken maatschepjes (10 g) op in 300 ml water.", (2, "scoop", 2, 2, 1, 1)),
     ("Dagelijks één zakje oplossen in water.", (1, "sachet", 1, 1, 1, 1)),
     ("Neem 1 capsule bij elke maaltijd.", (1, "capsule", 1, 3, 1, 3)),
@@ -47,6 +48,7 @@ CASES = [
     ("Dose journalière : 3 gélules.", (3, "capsule", 3, 3, 1, 1)),
     # a table header can be the only statement of the daily amount
     ("Per 2 capsules (dagdosering)\nNatriumbutyraat 800 mg", (2, "capsule", 2, 2, 1, 1)),
+    ("Per 2 capsules (dagdosering\nNatriumbutyraat 800 mg", (2, "capsule", 2, 2, 1, 1)),  # OCR lost the ")"
     ("Pro Tagesdosis (3 Kapseln)\nKaliumbutyrat 900 mg", (3, "capsule", 3, 3, 1, 1)),
 ]
 
@@ -66,6 +68,7 @@ def test_daily_use(text, expected):
     "Voedingssupplement · 90 vegetarische capsules",
     "Inhalt: 60 Kapseln = 36 g",
     "Poids net : 40 g (20 sachets de 2 g)",
+    "Lot 2a3 capsules",  # a code, not a range: no direction
     "De aanbevolen dagelijkse dosis niet overschrijden.",
     "Kinderen van 6 tot 12 jaar: 1 capsule per dag.",  # not the adult dose
     "Pendant la grossesse, 1 gélule par jour sur avis médical.",
@@ -97,6 +100,8 @@ def test_directions_win_over_servings_per_container():
     ("Amount Per Serving % Daily Value", [("serving", None, None)]),
     ("Per 2 capsules", [("serving", 2, "capsule")]),
     ("Per 2 capsules (dagdosering)", [("day", 2, "capsule")]),
+    ("Per 2 capsules (dagdosering", [("day", 2, "capsule")]),  # the ")" lost at the line's end
+    ("Per 2 capsules (dagdosering: zie onder", [("serving", 2, "capsule")]),  # the bracket goes on
     ("Pro Tagesdosis (2 Kapseln)", [("day", 2, "capsule")]),
     ("Per dagdosis", [("day", None, None)]),
     ("Pour 2 gélules (dose journalière)", [("day", 2, "capsule")]),
