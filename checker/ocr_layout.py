@@ -27,8 +27,10 @@ MAX_PARAGRAPH_GAP = 1.0  # line heights between a line and the next block that m
 _SENTENCE_END = (".", "!", "?", ":", ";")
 # a word that looks like language rather than noise: 3+ letters with a vowel, nothing else
 _WORDLIKE = re.compile(r"^[^\W\d_]{3,}$")
-# a number with an optional mass or volume unit, as one word: "450mg", "393", "1,5", "25µg"
-_AMOUNT = re.compile(r"^\d{1,5}(?:[.,]\d{1,3})?(?:mg|g|µg|μg|mcg|ug|ml|IU)?$", re.IGNORECASE)
+# a number with a mass or volume unit, or of two digits or more, as one word: "450mg", "393", "2,5g"
+# (a lone digit is what specks at a glare spot's edge are read as)
+_AMOUNT = re.compile(r"^(?:\d{2,5}(?:[.,]\d{1,3})?|\d{1,5}(?:[.,]\d{1,3})?(?:mg|g|µg|μg|mcg|ug|ml|IU))$",
+                     re.IGNORECASE)
 _VOWEL = re.compile(r"[aeiouyàáâäèéêëìíîïòóôöùúûü]", re.IGNORECASE)
 _PUNCT_EDGES = ".,;:()[]!?\"'«»%*"
 

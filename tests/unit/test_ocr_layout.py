@@ -114,6 +114,7 @@ def test_a_lone_amount_does_not_continue_a_line_far_above_it_that_shares_its_col
 @pytest.mark.parametrize("extra", [
     [word("600", 1400, 602, (1, 1, 2, 6), conf=20.0)],  # too unsure even for an amount
     [word("Lot", 1400, 602, (1, 1, 2, 6), conf=50.0)],  # too unsure for a word
+    [word("4", 1400, 602, (1, 1, 2, 6), conf=50.0)],  # a lone digit: a speck as often as a number
     [word("—", 1400, 602, (1, 1, 2, 6))],  # a table rule, not text
     [word("Calcium", 110, 605, (1, 1, 2, 6))],  # overlaps a word already read
 ])
