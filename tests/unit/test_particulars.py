@@ -342,6 +342,10 @@ def test_found_by_meaning(key: str, text: str, ref: ReferenceData) -> None:
     ("children_warning", "Tenir hors de portée"),
     # a line OCR made look like a heading breaks the sentence in two
     ("children_warning", "Außerhalb der Reichweite von denen\nKinder lagern"),
+    # "Kindern" / "kinderen" misread, the storage verb after it still read
+    ("children_warning", "Außerhalb der Reichweite von kleinen Krdern lagern."),
+    ("children_warning", "Buiten het bereik van jonge kindcren bewaren."),
+    ("children_warning", "Keep out ofthe reach of young children."),  # two words read as one
     ("diet_statement", "Food supplements should not be used as a\ned and balanced diet and a healthy life."),
     ("diet_statement", "Een voedingszuur t gebruikt worden als vervanging van een gevarieerde voeding."),
     ("diet_statement", "Nahrungsergänzungsmittel sind kein für eine ausgewogene Ernährung."),
@@ -361,6 +365,8 @@ def test_found_in_a_damaged_reading(key: str, text: str, ref: ReferenceData) -> 
     ("diet_statement", "Not suitable for children. Enjoy as part of a varied diet."),
     ("children_warning", "Out of the reach of the sun."),  # no keeping: not the children phrase
     ("children_warning", "Keep out of direct sunlight."),
+    ("children_warning", "Außerhalb der Reichweite von Wärmequellen und trocken lagern."),  # 4 words between
+    ("children_warning", "Droog en buiten direct zonlicht bewaren."),
     ("storage", "À conserver à l'abri des enfants."),  # the children warning, not storage
     ("storage", "Keep out of the reach of young children."),
     ("best_before", "À consommer avec un grand verre d'eau."),
