@@ -13,8 +13,11 @@ from checker.reference import default_reference
 # the regexes as they were before the rewrites (quadratic or exponential on hostile text)
 OLD_EDGE_JUNK = re.compile(r"^[ \t]*(?:[|_~=«»©®•*\\]+[ \t]*)+(?=[A-ZÀ-Ý0-9\"'‚(])"
                            r"|[ \t]+[|_~=«»©®\\]+[ \t]*$", re.MULTILINE)
-OLD_DAY_IN_BRACKETS = re.compile(r"\((?:[^)]*\b)?(?:dagdosis|dagdosering|dagelijkse dosis|daily dose|per day"
-                                 r"|tagesdosis|dose journaliere|par jour|pro tag|per dag)\b[^)]*\)")
+_DAY_WORDS = (r"(?:dagdosis|dagdosering|dagelijkse dosis|daily dose|per day|tagesdosis|dose journaliere"
+              r"|par jour|pro tag|per dag)")
+# closed brackets, or brackets left open by OCR at the end of the line ("Per 2 capsules (dagdosering")
+OLD_DAY_IN_BRACKETS = re.compile(rf"\((?:[^)]*\b)?{_DAY_WORDS}\b[^)]*\)"
+                                 rf"|\((?:[^)]*\b)?{_DAY_WORDS}\b[ .:;-]*\Z")
 OLD_BARE_LOT = re.compile(r"(?:^|(?<=[·|;]\s)|(?<=[·|;])|(?<=\d\s))\s*L\s?[-.:]?\s?"
                           r"(?P<code>(?=[A-Z0-9/-]*\d)[A-Z0-9][A-Z0-9/-]{3,})\b", re.MULTILINE)
 
