@@ -8,55 +8,47 @@ A phone photo of one label is never taken twice at the same distance. On the har
 2-5 % (Lanczos, saved as PNG so no JPEG loss is added) moves single readings across Tesseract's page
 segmentation decisions, and the score of 12 labels with them. One run's score is one draw: compare
 changes by the mean over the scales, not by the score at scale 1 alone. Each scale runs
-`python -m checker check --format jsonl` through ../shared/eval/score.py over its copy of the images.
+`python -m checker check --format jsonl` through ../shared/eval/score.py over its copy of the images
+(ocr_bench.run_pipeline, which also prints score.py's table).
 """
 from __future__ import annotations
 
 import argparse
-import re
+import json
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
+from ocr_bench import DEFAULT_CORPUS, ROOT, run_pipeline, select_images
 from PIL import Image
-
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
-SCORE = ROOT.parent / "shared" / "eval" / "score.py"
-_SCORE_LINE = re.compile(r"label score ([0-9.]+)")
 
 
 def scaled_copies(corpus: Path, variants: list[str], scale: float, out: Path) -> Path:
-    """A directory holding every variant image of the corpus resized by `scale` (the corpus itself at 1)."""
+    """A directory holding the specs (linked) and every variant image resized by `scale`; the corpus at 1."""
     if scale == 1:
         return corpus
     target = out / f"x{scale:g}"
     target.mkdir(parents=True, exist_ok=True)
-    for spec in sorted(corpus.glob("*.yaml")):
-        for variant in variants:
-            for source in corpus.glob(f"{spec.stem}.{variant}.*"):
-                if source.suffix.lower() not in (".png", ".jpg", ".jpeg"):
-                    continue
-                copy = target / f"{spec.stem}.{variant}.png"
-                if not copy.exists():
-                    with Image.open(source) as img:
-                        size = (round(img.width * scale), round(img.height * scale))
-                        img.convert("RGB").resize(size, Image.Resampling.LANCZOS).save(copy)
+    for sid, variant, source in select_images(corpus, None, variants):
+        spec = target / f"{sid}.yaml"
+        if not spec.exists():
+            spec.symlink_to((corpus / f"{sid}.yaml").resolve())
+        copy = target / f"{sid}.{variant}.png"
+        if not copy.exists():
+            with Image.open(source) as img:
+                size = (round(img.width * scale), round(img.height * scale))
+                img.convert("RGB").resize(size, Image.Resampling.LANCZOS).save(copy)
     return target
 
 
-def label_score(corpus: Path, images: Path, variants: list[str]) -> float:
-    """score.py's overall label score for the images in `images`."""
-    cmd = [PYTHON, str(SCORE), "--specs", str(corpus), "--images", str(images),
-           "--variants", ",".join(variants), "--cmd", f"{PYTHON} -m checker check --format jsonl",
-           "--cwd", str(ROOT)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    found = _SCORE_LINE.findall(proc.stdout)
-    if not found:
-        raise SystemExit(f"score.py printed no label score:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    return float(found[-1])
+def label_score(specs: Path, variants: list[str], out: Path) -> float:
+    """score.py's overall label score for the images beside the specs in `specs` (via ocr_bench)."""
+    out.mkdir(parents=True, exist_ok=True)
+    reports, _ = run_pipeline(specs, variants, out)
+    scores = out / "scores.json"
+    if not reports or not scores.exists():
+        raise SystemExit(f"score.py gave no scores for {specs}")
+    return float(json.loads(scores.read_text())["all"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     scores = []
     print(f"{'scale':>6}  label score ({','.join(variants)})")
     for scale in scales:
-        images = scaled_copies(args.corpus, variants, scale, args.out)
-        scores.append(label_score(args.corpus, images, variants))
+        specs = scaled_copies(args.corpus, variants, scale, args.out)
+        scores.append(label_score(specs, variants, args.out / f"run-x{scale:g}"))
         print(f"{scale:>6g}  {scores[-1]:.3f}", flush=True)
     spread = statistics.pstdev(scores) if len(scores) > 1 else 0.0
     print(f"  mean  {statistics.mean(scores):.3f}  (min {min(scores):.3f}, max {max(scores):.3f}, "

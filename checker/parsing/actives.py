@@ -268,7 +268,10 @@ def _segment_mentions(seg: _Segment, ref: ReferenceData, table: _TableState,
         elif kind == "count" and mention.count is None:
             mention.count = amount
             mention.basis = mention.basis or basis
-    named_from = product_name_end(text, ref)
+    # where "food supplement with" ends, looked up only for a form named without an amount
+    amountless = any(m.amount is None and m.count is None and m.key not in (MICROORGANISM, UNSPECIFIED)
+                 for m in by_item.values())
+    named_from = product_name_end(text, ref) if amountless else None
     for i, mention in by_item.items():
         if mention.amount is None and mention.count is None:
             if mention.key == MICROORGANISM:

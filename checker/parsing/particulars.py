@@ -84,12 +84,13 @@ STREET = re.compile(  # (?<!...) keeps long words and digit runs linear
     r"|\b(?:Am|An der|Im|In der|Auf der|Zum|Zur)\s[A-ZÄÖÜ][\w-]+\s\d+"
     # at most six capitalised words before "Road": an unbounded run rescans a line of capitalised words
     r"|\b[A-Z][a-zà-ÿ]+(?:[- ][A-Z][a-zà-ÿ]+){0,5}\s(?i:road|street|lane)\b")
+_NL_POSTCODE = r"\b\d{4}\s?[A-Z]{2}\b"
+_CONTINENTAL_POSTCODE = r"\b(?:[A-Z]-)?\d{4,5}\s[A-ZÄÖÜÉ][a-zà-ÿ]"  # BE/DE/FR/AT/CH + city
 # any street name followed by its number and the postcode: "Oude Haven 3, 4301 AM Zierikzee"
-NUMBER_THEN_POSTCODE = re.compile(r"\b[A-ZÄÖÜ][\w'-]+\s\d{1,4}[a-z]?,\s?"
-                                  r"(?:\d{4}\s?[A-Z]{2}\b|(?:[A-Z]-)?\d{4,5}\s[A-ZÄÖÜÉ][a-zà-ÿ])")
+NUMBER_THEN_POSTCODE = re.compile(rf"\b[A-ZÄÖÜ][\w'-]+\s\d{{1,4}}[a-z]?,\s?"
+                                  rf"(?:{_NL_POSTCODE}|{_CONTINENTAL_POSTCODE})")
 POSTCODE = re.compile(
-    r"\b\d{4}\s?[A-Z]{2}\b"  # NL
-    r"|\b(?:[A-Z]-)?\d{4,5}\s[A-ZÄÖÜÉ][a-zà-ÿ]"  # BE/DE/FR/AT/CH + city
+    rf"{_NL_POSTCODE}|{_CONTINENTAL_POSTCODE}"
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"  # UK
     r"|\b[A-Z]{2}\s\d{5}(?:-\d{4})?\b")  # US
 COUNTRY_NAMES = ("Nederland", "Netherlands", "The Netherlands", "Holland", "België", "Belgique", "Belgium",
