@@ -41,7 +41,8 @@ _INLINE_SERVING = re.compile(rf"(?<![\w]){_PER}(?:serving|portie|portion|dosis|d
 _INLINE_DAY = re.compile(r"(?<![\w])(?:per dag|per day|a day|daily|dagelijks|taglich|pro tag|am tag"
                          r"|par jour|dagdosis|dagdosering|tagesdosis|dose journaliere|daily dose"
                          r"|/\s?dag|/\s?day|/\s?tag|/\s?jour)(?![\w])")
-_CLAUSE_BREAK = re.compile(r";|,\s(?=[^\d\s])|\.\s|\s·\s|\|")
+# a spaced dash too: OCR reads the "·" between a product's name and its pack size as "-"
+_CLAUSE_BREAK = re.compile(r";|,\s(?=[^\d\s])|\.\s|\s[·–—-]\s|\|")
 _CLAUSE_EDGE = re.compile(r"[;·|]|,\s(?=[^\d\s])|\.\s")
 _FILLER = re.compile(r"^[\s:=]*(?:(?:of|de|d'|du|des|van|aan|an|von|der|live|levende|lebende|vivants?|actieve"
                      r"|aktive|zuiver|pure|reines?)\s+){0,2}$")
@@ -315,7 +316,7 @@ def _owner(text: str, items: list, a_start: int, a_end: int, by_item: dict[int, 
 
     if prev is not None and free(prev):
         gap = text[items[prev][1]:a_start]
-        if len(gap.strip(" :\t")) == 0 or (gap_ok(gap, 40) and not re.search(r"\d", gap) and nxt is None):
+        if len(gap.strip(" :\t–—-")) == 0 or (gap_ok(gap, 40) and not re.search(r"\d", gap) and nxt is None):
             return prev
     if nxt is not None and free(nxt) and _FILLER.match(fold(text[a_end:items[nxt][0]])):
         return nxt

@@ -69,6 +69,8 @@ _SKELETON_CHARS = str.maketrans({
 
 # glyph pairs read as one glyph or the other way round; tried when the plain skeleton finds nothing
 _GLYPH_SLIPS = (("ii", "u"), ("k", "lt"), ("cl", "d"), ("li", "h"), ("h", "li"))
+# what plurals, cases and genders add to a word in the four languages ("capsule-s", "kapsel-n", "vivant-e-s")
+_ENDINGS = frozenset("s es e en n er ern em nen r x ee ees ne nes te tes".split())
 _STRONG_CHARS = str.maketrans({"i": "l", "1": "l", "|": "l", "!": "l", "0": "o", "5": "s"})
 
 # short words of the four languages that are never corrected and may be split off a merged word
@@ -307,15 +309,16 @@ def _pattern_words(patterns: Iterable[str]) -> tuple[set[str], set[str]]:
 
 def _phrase_patterns(ref: ReferenceData) -> list[str]:
     """The regexes of the label's phrases (not the diseases): sections, particulars, claim verbs and
-    disclaimers, microbe states, quality marks, unit words."""
-    from checker.parsing.serving import UNIT_WORDS
+    disclaimers, microbe states, quality marks, unit words,
+    day-dose words."""
+    from checker.parsing.serving import DAY_DOSE_PHRASES, UNIT_WORDS
 
     sets = [*ref.sections.values(), *ref.particulars.values()]
     patterns = [p for ps in sets for p in ps.patterns.all()]
     patterns += ref.claims.verbs.patterns.all() + ref.claims.disclaimers.patterns.all()
     for ps in (ref.microbes.inactivated, ref.microbes.live, ref.microbes.postbiotic):
         patterns += ps.patterns.all()
-    return patterns + [q.pattern for q in ref.quality] + [p for p, _ in UNIT_WORDS]
+    return patterns + [q.pattern for q in ref.quality] + [p for p, _ in UNIT_WORDS] + list(DAY_DOSE_PHRASES)
 
 
 def _printed_names(ref: ReferenceData) -> list[str]:
@@ -517,9 +520,10 @@ def _nearest(sk: str, vocab: Vocabulary, edits: int, token: str) -> tuple[str, i
 
 
 def _inflection(token: str, word: str) -> bool:
-    """"supplements" / "supplement", "kapsel" / "kapseln": another form of a word, not an OCR slip."""
+    """"supplements" / "supplement", "kapsel" / "kapseln": another form of a word, not an OCR slip (a
+    lost last letter that no inflection adds is a slip: "paracase", "dagdoserin")."""
     short, long = sorted((token, word), key=len)
-    return long.startswith(short) and len(long) > len(short)
+    return long.startswith(short) and long[len(short):] in _ENDINGS
 
 
 # ---------------------------------------------------------------- the text

@@ -26,7 +26,7 @@ _LINE = re.compile(r"[^\n]*")
 # a line ending in a word that cannot end an item: the next line goes on with the same name
 DANGLING = re.compile(r"(?<![a-z])(?:de|d'|du|des|la|le|of|the|van|het|von|der|zur|à|a|and|en|und|et|&|-)$")
 _BULLETS = r"[\W_]{0,3}"  # bullets, stars, quotes in front of a heading
-_FIRST_WORD = re.compile(r"[\W_]{0,3}([a-z|!1]{6,})(\s*[:;.]|\s*$)")
+_FIRST_WORD = re.compile(r"[\W_]{0,3}([a-z|!1]{6,})(\s*[:;.]|\s*$|\s+\S\s*$)")  # \S: a speck
 _SEPARATORS = " \t.·•|/-—–:;"
 # a table row: a name, then an amount at the end of the line ("Natriumbutyraat 600 mg")
 _VALUE_ONLY = re.compile(r"\s*\d+(?:[.,]\d+)?\s?(?:mg|g|ug|mcg|µg|%|iu|ie|cfu|kve|kbe|ufc)\W*$")
@@ -144,7 +144,7 @@ def _heading_context(text: str, folded: str, start: int, end: int, p: _Patterns)
     if not ok_before:
         return False
     rest = after.strip(_SEPARATORS)
-    if re.match(r"\s*[:;]", after) or not rest:
+    if re.match(r"\s*[:;]", after) or len(rest) <= 1:  # one character: a speck OCR put on the line
         return True
     if any(rx.match(rest) for rx in p.heading.values()):
         return True
@@ -179,8 +179,9 @@ def _skip_heading_tail(folded: str, pos: int, p: _Patterns,
             pos = pm.end()
             continue
         break
-    if folded[pos:pos + 1] in ("\n", "") or not folded[pos:_line_bounds(folded, pos)[1]].strip():
-        pos = _next_content(folded, pos)
+    line_end = _line_bounds(folded, pos)[1]
+    if len(folded[pos:line_end].strip()) <= 1:  # the heading ends its line, or a speck does
+        pos = _next_content(folded, line_end)
         pm = p.prefix.match(folded, pos)
         if pm:
             language = p.prefix_langs.get(pm.group(1))

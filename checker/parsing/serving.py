@@ -94,6 +94,8 @@ _DAY_HEADER = (r"(?:aanbevolen |empfohlene[rn]? |recommended )?"
                r"|dose journaliere(?: recommandee)?|portion journaliere|jour|day|dag|tag"
                r"|daily (?:dose|serving|portion|intake)|dj)")
 _SERVING_HEADER = r"(?:serving|portie|portion|dosis|dose|dosering|inname)"
+# the day-dose phrases, for the OCR correction's vocabulary ("dagdoserin" is "dagdosering")
+DAY_DOSE_PHRASES = (_DAY_HEADER, _DAILY_DOSE_WORD.pattern)
 _COUNTABLE = "|".join(p for p, _ in UNIT_WORDS[:9])  # capsule ... ampoule: not servings or measures
 _COUNTED_UNIT = rf"(?:(?P<hn>\d+|{_NUM_WORD})\s)?(?:[a-z]{{3,}}\s)?(?P<hu>{_COUNTABLE})"
 HEADER_RE = re.compile(

@@ -325,3 +325,16 @@ def test_a_cfu_count_anywhere_makes_an_unstated_microbe_live():
     text = "Probiotic formula · 10 billion CFU\nIngredients: Lactobacillus acidophilus LA-5, inulin."
     actives = find_actives(text, [ing("Lactobacillus acidophilus LA-5", "microorganism")], REF)
     assert [(a.strain, a.state) for a in actives] == [("LA-5", "live")]
+
+
+def test_a_spaced_dash_ends_the_clause_an_amount_belongs_to():
+    # OCR read the "·" before the pack size as "-": the sachet's weight is not the microbe's amount
+    text = ("Complément alimentaire à base de Lactobacillus paracasei inactivé - 20 sachets de 4 g\n"
+            "Ingrédients : maltodextrine, Lactobacillus paracasei VT-52.")
+    actives = find_actives(text, [ing("Lactobacillus paracasei VT-52", "microorganism")], REF)
+    assert [(a.strain, a.amount) for a in actives] == [("VT-52", None)]
+
+
+def test_a_dash_between_a_name_and_its_amount_still_joins_them():
+    assert summary(find_actives("Each capsule contains: tributyrin - 450 mg", [], REF)) == [
+        ("tributyrin", 450, "mg", "unit", None, False)]

@@ -40,6 +40,10 @@ def ref() -> ReferenceData:
     ("verzehremptehiung", "verzehrempfehlung"),
     ("nahrungserganwungsmitel", "nahrungserganzungsmittel"),
     ("sucraluse", "sucralose"),
+    # a last letter lost that no inflection adds
+    ("paracase", "paracasei"),
+    ("bifidobacteriu", "bifidobacterium"),
+    ("dagdoserin", "dagdosering"),  # a day-dose word of the serving parser
     # known words, real words near a vocabulary word, other forms of a word: left alone
     ("capsule", None),
     ("taking", None),  # not "caking"

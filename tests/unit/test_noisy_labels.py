@@ -181,3 +181,10 @@ def test_a_low_confidence_corrected_word_gives_no_banned_additive_error(low: str
                 if f.rule.startswith("additive.banned")]
     assert [f.rule for f in findings] == [rule]
     assert "Titandi0xid" in (findings[0].evidence or "")
+
+
+def test_a_day_dose_word_that_lost_its_last_letter_still_makes_a_day_column(ref: ReferenceData) -> None:
+    text = "Ingrediënten: natriumbutyraat, rijstmeel.\nPer 2 capsules (dagdoserin\nNatriumbutyraat 800 mg\n"
+    label = parse_label(text, ref)
+    assert [(a.id, a.amount.value, a.basis) for a in label.actives] == [("sodium-butyrate", 800, "day")]
+    assert label.serving.evidence == "Per 2 capsules (dagdoserin"  # the printed text, not the correction

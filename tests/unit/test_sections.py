@@ -60,6 +60,10 @@ def _lists(text: str, ref: ReferenceData) -> list[str]:
      "phosphate de calcium (E 341).\nConseils d'utilisation : 2 gélules par jour.",
      "butyrate de calcium, agent de\ncharge : cellulose, anti-agglomérants :\nphosphate de calcium (E 341)"),
     ("Ingredients: zinc butyrate, salts of\nfatty acids.", "zinc butyrate, salts of\nfatty acids"),
+    # a speck OCR put on the heading's line (a letter of a table cell far to the right)
+    ("Ingredients m\nTributyrin, softgel shell (bovine gelatine), sunflower oil.",
+     "Tributyrin, softgel shell (bovine gelatine), sunflower oil"),
+    ("Ingrcdients «\nrice flour, zinc butyrate.", "rice flour, zinc butyrate"),
 ])
 def test_ingredient_list_extent(text: str, expected: str, ref: ReferenceData) -> None:
     assert _lists(text, ref) == [expected]
