@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 import pytesseract  # noqa: E402 - must see OMP_THREAD_LIMIT above
 from PIL import Image  # noqa: E402
 
+from checker import ocr_cells  # noqa: E402
 from checker.errors import OcrError, OcrTimeoutError  # noqa: E402
 from checker.geometry import PointMap, box_to_input  # noqa: E402
 from checker.imaging import TARGET_TEXT_HEIGHT, LoadedImage, PreparedImage, candidates  # noqa: E402
@@ -84,6 +85,9 @@ SETTLED_CONFIDENCE = 90.0  # words read at least this sure are painted out; the 
 # Sauvola's local threshold keeps print that glare or shade left faint, which a global one wipes out
 GLOBAL_THRESHOLD = 0
 LOCAL_THRESHOLD = 2
+# right-hand table cells read again (ocr_cells): one uniform block per strip, amounts need no dictionary
+CELL_PSM = 6
+CELL_LANGUAGE = "eng"
 
 
 # ---------------------------------------------------------------- pure TSV parsing
@@ -416,6 +420,8 @@ def ocr_image(loaded: LoadedImage, *, languages: str = DEFAULT_LANGUAGES, timeou
         later: list[str] = []
         words = _fill_in(best, good, narrowed, left, later)
         tried += [f"{name}/{narrowed}" if narrowed != languages else name for name in later]
+    if best.prepared.mapping is not None and not _is_blank(best):  # a photo's view, not a flat print
+        words = _reread_cells(best.prepared, words, left, tried)
     words = join_row_cells(join_table_rows(join_split_words(drop_specks(words))))
     words = join_paragraphs(reading_order(words))
     parsed = _build(words, best.prepared)
@@ -525,6 +531,23 @@ def _read_the_rest(prepared: PreparedImage, words: Sequence[TsvWord], languages:
                      SPARSE_PSM, languages, left())
     tried.append(rest.name)
     return rest.words
+
+
+def _reread_cells(prepared: PreparedImage, words: list[TsvWord], left: Callable[[], float],
+                  tried: list[str]) -> list[TsvWord]:
+    """The words with the right-hand table cells the passes missed or misread read again, cut out and
+    stretched several ways in one sheet; an amount most of the variants agree on is put in."""
+    view = np.asarray(prepared.image.convert("L"))
+    cells = ocr_cells.find_cells(words, view)
+    if not cells or left() < MIN_SECONDS_FOR_PASS:
+        return words
+    sheet = ocr_cells.build_sheet(view, cells)
+    try:
+        read = tsv_words(_run_tsv(sheet.image, CELL_LANGUAGE, left(), CELL_PSM))
+    except OcrTimeoutError:
+        return words
+    tried.append(f"{prepared.name}-cells/psm{CELL_PSM}")
+    return ocr_cells.apply(words, cells, ocr_cells.vote(cells, sheet, read))
 
 
 def _merge_by_score(first: list[TsvWord], second: list[TsvWord]) -> list[TsvWord]:

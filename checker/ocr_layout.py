@@ -437,6 +437,11 @@ def unread_points(glyph_centres: Sequence[tuple[int, int]], boxes: Sequence[tupl
                   ) -> np.ndarray:
     """The blob centres (an n x 2 array) that lie in no word box."""
     pts = np.asarray(glyph_centres, dtype=np.float64).reshape(-1, 2)
+    return pts[~in_boxes(pts, boxes)]
+
+
+def in_boxes(pts: np.ndarray, boxes: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+    """Which points (n x 2) lie in a word box (x, y, w, h), padded a little."""
     inside = np.zeros(len(pts), dtype=bool)
     if boxes:
         b = np.asarray(boxes, dtype=np.float64)
@@ -447,7 +452,7 @@ def unread_points(glyph_centres: Sequence[tuple[int, int]], boxes: Sequence[tupl
             sl = slice(start, start + 256)
             inside |= ((pts[:, 0] >= x0[sl]) & (pts[:, 0] <= x1[sl])
                        & (pts[:, 1] >= y0[sl]) & (pts[:, 1] <= y1[sl])).any(axis=0)
-    return pts[~inside]
+    return inside
 
 
 def grouped_points(points: np.ndarray, dx: float, dy: float) -> np.ndarray:

@@ -559,8 +559,9 @@ def _merge_microbes(ing: list[_Mention], found: list[_Mention]) -> list[Active]:
 def _same_organism(a: MicrobeMatch | None, b: MicrobeMatch | None) -> bool:
     if a is None or b is None:
         return False
-    if a.strain and b.strain and fold(a.strain).replace(" ", "") != fold(b.strain).replace(" ", ""):
-        return False
+    if a.strain and b.strain:  # the strain names the organism; a misread epithet ("aadophius") is no matter
+        same_strain = fold(a.strain).replace(" ", "") == fold(b.strain).replace(" ", "")
+        return same_strain and same_genus(a.genus, b.genus)
     if a.epithet and b.epithet:
         return a.epithet == b.epithet and same_genus(a.genus, b.genus)
     return same_genus(a.genus, b.genus) and (a.epithet is None or b.epithet is None)

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import re
 
+import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from checker import imaging, ocr
 from checker.errors import OcrError, OcrTimeoutError
-from tests.render import add_exif_orientation, render_label, render_table, stack, to_bytes
+from checker.ocr_layout import TsvWord
+from tests.render import add_exif_orientation, font, render_label, render_table, stack, to_bytes
 
 pytestmark = pytest.mark.tesseract
 
@@ -87,6 +89,36 @@ def test_table_amounts_stay_on_the_row_of_their_name() -> None:
     lines = ocr.ocr_image(_load(img)).text.splitlines()
     assert "Zinkbutyrat 300 mg" in lines
     assert "Natrium 45 mg" in lines
+
+
+def _squeezed_row(name: str, amount: str) -> np.ndarray:
+    """A table row as a curved bottle shows it at its edge: the right-hand amount squeezed to 55 % of
+    its width, blurred, grey print on grey paper."""
+    body = font(22)
+    row = Image.new("L", (1100, 60), 235)
+    ImageDraw.Draw(row).text((40, 15), name, font=body, fill=70)
+    width = round(body.getlength(amount)) + 20
+    cell = Image.new("L", (width, 60), 235)
+    ImageDraw.Draw(cell).text((10, 15), amount, font=body, fill=70)
+    cell = cell.resize((round(width * 0.55), 60), Image.LANCZOS)
+    row.paste(cell, (1040 - cell.width, 0))
+    return cv2.GaussianBlur(np.asarray(row, dtype=np.float32), (0, 0), 1.2).clip(0, 255).astype(np.uint8)
+
+
+def test_squeezed_amounts_misread_at_a_rows_end_are_read_again() -> None:
+    view = np.vstack([_squeezed_row("Natriumbutyrat", "500 mg"),
+                      _squeezed_row("Lactobacillus acidophilus", "25 mg")])
+    misread = [TsvWord("Natriumbutyrat", 95, 40, 18, 170, 26, (1, 1, 1, 1), 1),
+               TsvWord("som", 50, 960, 18, 70, 26, (1, 1, 1, 1), 2),  # what a page pass made of "500 mg"
+               TsvWord("Lactobacillus", 95, 40, 78, 150, 26, (1, 1, 2, 1), 1),
+               TsvWord("acidophilus", 95, 200, 78, 130, 26, (1, 1, 2, 1), 2),
+               TsvWord("Bm", 40, 975, 78, 55, 26, (1, 1, 2, 1), 3)]  # and of "25 mg"
+    tried: list[str] = []
+    words = ocr._reread_cells(imaging.PreparedImage(image=Image.fromarray(view), scale=1.0), misread,
+                              lambda: 30.0, tried)
+    assert [line for line in ocr.build_text(words).text.splitlines() if line] == [
+        "Natriumbutyrat 500 mg", "Lactobacillus acidophilus 25 mg"]
+    assert tried == ["default-cells/psm6"]
 
 
 def test_a_blank_image_gives_no_text() -> None:

@@ -338,3 +338,17 @@ def test_a_spaced_dash_ends_the_clause_an_amount_belongs_to():
 def test_a_dash_between_a_name_and_its_amount_still_joins_them():
     assert summary(find_actives("Each capsule contains: tributyrin - 450 mg", [], REF)) == [
         ("tributyrin", 450, "mg", "unit", None, False)]
+
+
+def test_a_strain_named_twice_is_one_organism_even_with_a_misread_epithet():
+    text = ("Zutaten: Natriumbutyrat, Lactobacillus acidophilus NV-118.\npro Tablette\n"
+            "Lactobacillus aadophius NV-118 25 mg")
+    actives = find_actives(text, [ing("Lactobacillus acidophilus NV-118", "microorganism")], REF)
+    assert [(a.species, a.strain, a.amount.value if a.amount else None) for a in actives] == [
+        ("Lactobacillus acidophilus", "NV-118", 25)]
+
+
+def test_two_strains_of_one_species_stay_apart():
+    text = "Per capsule\nLactobacillus plantarum LP-1 10 mg\nLactobacillus plantarum LP-2 20 mg"
+    actives = find_actives(text, [], REF)
+    assert sorted((a.strain, a.amount.value) for a in actives) == [("LP-1", 10), ("LP-2", 20)]
