@@ -42,6 +42,8 @@ _NOT_EPITHET = frozenset("""and en und et or of oder ou with met mit avec sp spp
     postbiotique""".split())
 _EPITHET_AFTER = re.compile(r"\s{0,3}([a-z][a-z\-]{2,})\b")
 _ABBREV = re.compile(r"\b(?P<abbr>[A-Z][a-z]{0,3})\.\s?(?P<epithet>[a-z]{3,})\b")
+# the period of "L. rhamnosus" lost by OCR: one capital, then an epithet the reference knows for that initial
+_ABBREV_NO_DOT = re.compile(r"\b(?P<abbr>[A-Z]) (?P<epithet>[a-z]{4,})\b")
 _SUBSP = re.compile(r"\s(?:subsp|ssp|var)\.?\s(?P<sub>[a-z]{3,})\b")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
 _FUZZY_MIN_LEN = 9  # only long genus names are corrected for OCR slips
@@ -168,7 +170,23 @@ def _genus_mentions(text: str, folded: str, ref: ReferenceData) -> list[tuple[st
             continue
         abbr = m.group("abbr") + "."
         out.append((_expand_abbreviation(abbr, ref), m.start(), m.start("abbr") + len(abbr)))
+    epithets = _epithets_by_initial(ref)
+    for m in _ABBREV_NO_DOT.finditer(text):
+        if fold(m.group("epithet")) in epithets.get(m.group("abbr"), ()):
+            out.append((_expand_abbreviation(m.group("abbr") + ".", ref), m.start(), m.end("abbr")))
     return out
+
+
+def _epithets_by_initial(ref: ReferenceData) -> dict[str, frozenset[str]]:
+    """Genus initial -> the folded epithets of the reference's species of genera with that initial."""
+    def build(r: ReferenceData) -> dict[str, frozenset[str]]:
+        table: dict[str, set[str]] = {}
+        for species in r.microbes.species:
+            genus, _, epithet = species.partition(" ")
+            if epithet:
+                table.setdefault(genus[:1], set()).add(fold(epithet.split()[0]))
+        return {k: frozenset(v) for k, v in table.items()}
+    return cached_for(ref, "epithets-by-initial", build)
 
 
 def _expand_abbreviation(abbr: str, ref: ReferenceData) -> str:

@@ -63,6 +63,7 @@ def test_strain_codes(text, strain):
     ("L. reuteri DSM 17938", "L.", "reuteri", "DSM 17938", "unstated"),
     ("B. longum BL-05 inactivé", "B.", "longum", "BL-05", "inactivated"),
     ("L.plantarum KB-3", "L.", "plantarum", "KB-3", "unstated"),  # OCR dropped the space
+    ("L rhamnosus LRP-12 pasteurisé", "L.", "rhamnosus", "LRP-12", "inactivated"),  # and the period
 ])
 def test_abbreviated_genus(text, abbreviation, epithet, strain, state):
     """An abbreviation is expanded only when the reference names its genus, otherwise kept as printed."""
@@ -85,6 +86,8 @@ def test_span_covers_name_and_code():
     "Postbiotica zijn niet-levende bacteriën.",
     "Natriumbutyraat 600 mg",
     "L-carnitine 500 mg",
+    "Vitamine D rhamnosus",  # no genus starts with D that has this epithet
+    "Lot B sachets",  # a capital before a word that is no epithet
 ])
 def test_no_microbe(text):
     assert parse_microbe(text, REF) is None
