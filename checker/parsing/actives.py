@@ -226,13 +226,15 @@ class _TableState:
 
 
 def _segment_mentions(seg: _Segment, ref: ReferenceData, table: _TableState,
-                      ingredient_forms: set[str]) -> list[_Mention]:
+                      ingredient_forms: set[str], strains: list[MicrobeMatch]) -> list[_Mention]:
     """Actives named in one row or sentence, with the amounts that belong to them."""
     text = seg.text
     folded = fold_keep_offsets(text)
     decls = find_declarations(text, ref)
     forms = drop_unspecified(find_butyrate_forms(text, ref, declarations=decls))
     microbes = find_microbes(text, ref)
+    if seg.is_row and not microbes and not forms:
+        microbes = _by_strain(text, strains)
     if not seg.is_row:  # in running text each microbe's state is what its own clause says
         microbes = [_with_clause_state(text, mb, ref) for mb in microbes]
     forms = [f for f in forms if not any(mb.start <= f.start < mb.end for mb in microbes)]
@@ -285,6 +287,18 @@ def _segment_mentions(seg: _Segment, ref: ReferenceData, table: _TableState,
             mention.declared = _declared_after(decls, items[i][1], items, i)
         mentions.append(mention)
     return mentions
+
+
+def _by_strain(row: str, strains: list[MicrobeMatch]) -> list[MicrobeMatch]:
+    """The listed microbe whose strain code a row names when OCR garbled its genus and species
+    ("acdophius NV-118 25 mg" under "Lactobacillus acidophilus NV-118" in the ingredients)."""
+    for mb in strains:
+        parts = re.findall(r"[A-Za-z]+|\d+", mb.strain or "")
+        pattern = r"[\s-]?".join(map(re.escape, parts))
+        m = re.search(rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])", row) if parts else None
+        if m:
+            return [replace(mb, start=m.start(), end=m.end())]
+    return []
 
 
 def _with_clause_state(text: str, mb: MicrobeMatch, ref: ReferenceData) -> MicrobeMatch:
@@ -439,6 +453,9 @@ def find_actives(text: str, ingredients: list[Ingredient], ref: ReferenceData) -
     sentences; one Active per substance even when a bilingual label names it twice."""
     ing_mentions = _ingredient_mentions(ingredients, ref)
     ingredient_forms = {m.key for m in ing_mentions if m.key != MICROORGANISM}
+    # strain codes of 4+ characters with a digit name one organism ("NV-118"; not "GG")
+    strains = [m.microbe for m in ing_mentions if m.microbe and m.microbe.strain
+               and len(re.sub(r"\W", "", m.microbe.strain)) >= 4 and re.search(r"\d", m.microbe.strain)]
     text_mentions: list[_Mention] = []
     table = _TableState()
     unfilled: list[list[_Pending]] = []
@@ -447,7 +464,7 @@ def find_actives(text: str, ingredients: list[Ingredient], ref: ReferenceData) -
             unfilled.append(table.pending)
             table.reset()
             continue
-        text_mentions.extend(_segment_mentions(seg, ref, table, ingredient_forms))
+        text_mentions.extend(_segment_mentions(seg, ref, table, ingredient_forms, strains))
     unfilled.append(table.pending)
     _fill_from_value_column(text, [group for group in unfilled if group])
     actives = _merge_forms(ing_mentions, text_mentions) + _merge_microbes(ing_mentions, text_mentions)

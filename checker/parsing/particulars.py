@@ -386,8 +386,10 @@ def _fuzzy_lot(units: list[_Unit], ref: ReferenceData) -> Particular:
         if "lot_words" in ref.particulars else []
     for u in units:
         for m in LABELLED_CODE.finditer(u.view.text):
-            cue = m.group("cue").replace(" ", "").split("-")[-1]
-            if words and max(fuzz.ratio(cue, w) for w in words) >= FUZZY_LOT_SCORE:
+            # the cue's last word or two: it may start with the words before it ("zie zijkant Lomummer")
+            parts = re.split(r"[ -]+", m.group("cue").strip(" -"))
+            cues = ["".join(parts[-k:]) for k in range(1, min(2, len(parts)) + 1)]
+            if words and max(fuzz.ratio(cue, w) for cue in cues for w in words) >= FUZZY_LOT_SCORE:
                 code = u.view.original(m.start("code"), m.end("code"))
                 return Particular(True, code, _clip(u.view.source[u.start:u.end]))
     return Particular(False)

@@ -352,3 +352,15 @@ def test_two_strains_of_one_species_stay_apart():
     text = "Per capsule\nLactobacillus plantarum LP-1 10 mg\nLactobacillus plantarum LP-2 20 mg"
     actives = find_actives(text, [], REF)
     assert sorted((a.strain, a.amount.value) for a in actives) == [("LP-1", 10), ("LP-2", 20)]
+
+
+@pytest.mark.parametrize("row, amount", [
+    ("acdophius NV-118 25 mg", 25),  # OCR garbled the genus and species, the strain code survived
+    ("Lactbcls acdphs NV 118 25 mg", 25),
+    ("Füllstoff NV-1180 25 mg", None),  # another code
+])
+def test_a_table_row_naming_only_a_listed_strain_is_that_microbe(row, amount):
+    text = f"Zutaten: Natriumbutyrat, Lactobacillus acidophilus NV-118.\npro Tablette\n{row}"
+    actives = find_actives(text, [ing("Lactobacillus acidophilus NV-118", "microorganism")], REF)
+    assert [(a.species, a.strain, a.amount.value if a.amount else None) for a in actives] == [
+        ("Lactobacillus acidophilus", "NV-118", amount)]

@@ -195,6 +195,7 @@ def test_best_before_absent(text: str, ref: ReferenceData) -> None:
     ("THT en partijnummer: zie deksel.", "zie deksel"),
     ("See bottom of pack for batch number and expiry date.", "See bottom"),
     ("THT: zie deksel · Lomummer: 24B117", "24B117"),  # OCR slip in the label word
+    ("THT: zie zijkant Lomummer: 24B1 17", "24B1"),  # ... and the separator before it lost
     ("MHD: 31.05.2027 · Los: DK-2705", "DK-2705"),  # German "Los" with its colon
     ("MHD und Los: siehe Dosenboden", "siehe Dosenboden"),
 ])
@@ -212,6 +213,8 @@ def test_lot_present(text: str, value: str | None, ref: ReferenceData) -> None:
     "À consommer de préférence avant fin : 09/2027",
     "Lactobacillus plantarum L-137",
     "Natrium: 1044 mg",
+    "Bewaren in de originele verpakking: 25 °C",
+    "Nettogewicht capsules: 41 g",
     "Los 2 keer per dag 1 maatschep op in water.",  # Dutch "los ... op": dissolve
     "Kostenlos: Versand ab 20 €",
 ])
