@@ -16,6 +16,7 @@ FUZZY_NAME_SCORE_IN_CLASS = 82  # lower when a function class ("anti-caking agen
 FUZZY_CLASS_SCORE = 85
 FUZZY_MIN_LEN = 6
 COMPOUND_MIN_LEN = 8  # an additive name may end a compound word ("Sojalecithin") when this long
+LONGER_NAME_SCORE = 70  # rapidfuzz ratio: a compound this close to a longer additive name may be that one
 MAX_CLASS_WORDS = 5
 
 # "E 551", "E-464", "e470b", "E470(b)", "INS 330", "E341(iii)" -> number, letter; not "vitamin E 400"
@@ -47,6 +48,7 @@ class _Lookups:
     allergen_rx: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]  # id, triggers, exemptions
     fuzzy_names: tuple[str, ...] = ()  # squeezed additive names long enough for the fuzzy comparison
     fuzzy_additives: tuple[Additive, ...] = ()
+    longer_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> longer ones ending in it
 
 
 def _squeeze(name: str) -> str:
@@ -87,6 +89,7 @@ def _build(ref: ReferenceData) -> _Lookups:
         tuple(allergen_rx),
         tuple(n for n in names if len(n) >= FUZZY_MIN_LEN),
         tuple(a for n, a in names.items() if len(n) >= FUZZY_MIN_LEN),
+        {n: tuple(m for m in names if len(m) > len(n) and m.endswith(n)) for n in map(_squeeze, long_names)},
     )
 
 
@@ -161,7 +164,20 @@ def _find_additive(folded: str, ref: ReferenceData,
     if fuzzy is not None:  # before compounds: "hydroxypropylmethyicellulose" is E464, not "...cellulose"
         return fuzzy, None
     n = lk.compound_rx.search(folded) if lk.compound_rx else None
-    return (lk.additive_names.get(_squeeze(n.group())) if n else None), None
+    found = lk.additive_names.get(_squeeze(n.group())) if n else None
+    if n and _damaged_longer_name(folded[:n.end()], _squeeze(n.group()), found, lk):
+        return None, None
+    return found, None
+
+
+def _damaged_longer_name(word_end: str, name: str, found: Additive | None, lk: _Lookups) -> bool:
+    """Does a word that ends in an additive name look as much like a longer name of another additive
+    ending in it? ("cropytmethylcellulose": hydroxypropyl- or carboxymethylcellulose with its start
+    lost, not methylcellulose; "Sojalecithin" is lecithin however it starts.)"""
+    word = re.findall(r"[a-z]+$", word_end)
+    return bool(word) and any(lk.additive_names[longer] is not found
+                              and fuzz.ratio(word[0], longer) >= LONGER_NAME_SCORE
+                              for longer in lk.longer_names.get(name, ()))
 
 
 def _fuzzy_additive(folded: str, ref: ReferenceData, in_class: str | None) -> Additive | None:

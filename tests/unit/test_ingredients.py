@@ -214,3 +214,17 @@ def test_spans_point_into_the_given_text(ref: ReferenceData) -> None:
 def test_french_classes_and_e_numbers(text: str, expected: list[tuple[str | None, str | None]],
                                       ref: ReferenceData) -> None:
     assert [(i.e_number, i.function) for i in _parse(text, ref)] == expected
+
+
+@pytest.mark.parametrize(("text", "e_number"), [
+    ("Sojalecithin", "E322"),  # an additive name ending a compound word
+    ("Sonnenblumenlecithin", "E322"),
+    ("Kapselhülle: Methylcellulose", "E461"),
+    # glare took the start of a longer name that ends the same way: which additive it was is not known
+    ("Kapselhülle: cropytmethylcellulose", None),
+    ("capsule: ropytmethyicellulose", None),
+])
+def test_a_compound_that_may_be_a_damaged_longer_name_names_no_additive(text: str, e_number: str | None,
+                                                                       ref: ReferenceData) -> None:
+    assert [i.e_number for i in _parse(text, ref) if i.e_number or i.kind == "additive"] == (
+        [e_number] if e_number else [])
