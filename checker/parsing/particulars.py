@@ -12,7 +12,7 @@ from checker.models import PARTICULAR_KEYS, Particular, Serving
 from checker.parsing._text import View, bounded, cached, flatten, line_spans, make_view, sentence_spans
 from checker.parsing.fuzzy import regex_phrases
 from checker.reference import ReferenceData
-from checker.textnorm import fold, fold_keep_offsets
+from checker.textnorm import fold_keep_offsets
 
 MIN_BARE_PACK_COUNT = 5  # "60 capsules" without a cue; "2 capsules" is a dose, not a pack
 WINDOW = 60  # how far after a cue its value may be printed
@@ -70,10 +70,13 @@ ESTIMATED = re.compile(r"(?<![\w,.])(?:℮|e) ?\d+(?:[.,]\d+)? ?(?:g|kg|ml|l|cl)
 MIN_BARE_MASS = 15  # g or ml: a lone "300 g" is a pack; a lone "5 g" is more likely a dose
 
 # business operator: a legal form (case-sensitive) and an address (street + number, postcode)
-LEGAL_FORM = re.compile(
-    r"(?<![\w&])(?:B\.\s?V\.?|BV|N\.\s?V\.?|NV|BVBA|VOF|GmbH(?: & Co\.? KG)?|AG|KG|UG|e\.\s?K\.|OHG|SAS|SASU|"
+LEGAL_FORM = re.compile(  # not the letters of a Dutch postcode ("1234 AB")
+    r"(?<![\w&])(?<!\d\d\d\d )"
+    r"(?:B\.\s?V\.?|BV|N\.\s?V\.?|NV|BVBA|VOF|GmbH(?: & Co\.? KG)?|AG|KG|UG|e\.\s?K\.|OHG|SAS|SASU|"
     r"SARL|EURL|S\.A\.S\.?|S\.A\.R\.L\.?|S\.A\.?|SA|SRL|S\.r\.l\.|SpA|S\.p\.A\.|Ltd\.?|Limited|LLC|L\.L\.C\.|"
-    r"Inc\.?|Corp\.?|plc|PLC|A/S|ApS|S\.L\.|Sp\. z o\.o\.)(?![\w])")
+    r"Inc\.?|Corp\.?|plc|PLC|A/S|ApS|S\.L\.|Sp\. z o\.o\.|"
+    # the other EU/EEA member states: PT, NO/SE/FI, CZ/SK, HU, SI/HR, EE, LV, LT
+    r"Lda\.?|AS|ASA|AB|Oy|Oyj|s\.\s?r\.\s?o\.|a\.\s?s\.|Kft\.?|Zrt\.?|d\.\s?o\.\s?o\.|OÜ|SIA|UAB)(?![\w])")
 STREET = re.compile(  # (?<!...) keeps long words and digit runs linear
     r"(?i:(?<!\w)\w*(?:straat|laan|weg|kade|plein|gracht|dijk|singel|steenweg|dreef|baan|lei|markt|park|hof|"
     r"strasse|straße|str\.|gasse|allee|platz|ring|damm|ufer|chaussee))\s?\d+"
@@ -93,22 +96,23 @@ POSTCODE = re.compile(
     rf"{_NL_POSTCODE}|{_CONTINENTAL_POSTCODE}"
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"  # UK
     r"|\b[A-Z]{2}\s\d{5}(?:-\d{4})?\b")  # US
-COUNTRY_NAMES = ("Nederland", "Netherlands", "The Netherlands", "Holland", "België", "Belgique", "Belgium",
-                 "Belgien", "Deutschland", "Germany", "Allemagne", "France", "Frankreich", "Frankrijk",
-                 "Ireland",
-                 "United Kingdom", "UK", "USA", "U.S.A.", "Österreich", "Austria", "Schweiz", "Suisse",
-                 "Switzerland", "Luxembourg", "Luxemburg", "Italia", "Italy", "España", "Spain", "Danmark",
-                 "Denmark", "Sverige", "Sweden", "Polska", "Poland")
-COUNTRY = re.compile(r"\b(?:" + "|".join(map(re.escape, COUNTRY_NAMES)) + r")(?!\w)")
-# the same names folded (accents optional: OCR drops them: "Belgie", "Osterreich"), without UK/USA
-FOLDED_COUNTRY = re.compile(r"\b(?:" + "|".join(fold(n) for n in COUNTRY_NAMES if len(n) > 3 and "." not in n)
-                            + r")\b")
-
-
-def _country(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
-    """A country name (case as printed for UK/USA; accents optional for the others)."""
+def _country(text: str, ref: ReferenceData, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """A country name of reference/ (capitals as printed for "UK", "USA"; accents optional for the others)."""
     stop = len(text) if end is None else end
-    return COUNTRY.search(text, start, stop) or FOLDED_COUNTRY.search(fold_keep_offsets(text), start, stop)
+    printed, folded = cached(ref, "countries", _country_patterns)
+    return printed.search(text, start, stop) or folded.search(fold_keep_offsets(text), start, stop)
+
+
+def _country_patterns(ref: ReferenceData) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    names = ref.particulars["countries"].patterns.all() if "countries" in ref.particulars else []
+    short = {n.upper() for n in names if len(n) <= 3 or "." in n}
+    long = {n for n in names if n.upper() not in short}
+    return (re.compile(r"\b(?:" + _alternation(short) + r")(?!\w)"),
+            re.compile(r"\b(?:" + _alternation(long) + r")\b"))
+
+
+def _alternation(names: set[str]) -> str:
+    return "|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)"
 
 
 @dataclass(frozen=True)
@@ -405,7 +409,7 @@ def _operator(text: str, ref: ReferenceData) -> Particular:
         line = text[a:b]
         legal = LEGAL_FORM.search(line)
         lead = cue.search(make_view(text, a, b).text) if cue else None
-        full_address = (STREET.search(line) and (POSTCODE.search(line) or _country(line))
+        full_address = (STREET.search(line) and (POSTCODE.search(line) or _country(line, ref))
                         or NUMBER_THEN_POSTCODE.search(line))
         if not (legal or lead or full_address):
             block = _address_block(text, lines, n)
@@ -415,7 +419,7 @@ def _operator(text: str, ref: ReferenceData) -> Particular:
         start = a + (legal.end() if legal else 0)
         end = lines[min(n + 2, len(lines) - 1)][1]  # the address may run on over two more lines
         signal = STREET.search(text, start, end) or POSTCODE.search(text, start, end) or \
-            (_country(text, start, end) if legal else None)
+            (_country(text, ref, start, end) if legal else None)
         if signal:
             stop = text.find("\n", signal.end(), end)
             value = text[a:max(b, end if stop < 0 else stop)]

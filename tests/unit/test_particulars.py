@@ -230,6 +230,10 @@ def test_lot_absent(text: str, ref: ReferenceData) -> None:
     "Sanavita SARL – 14 avenue Foch, 75016 Paris",
     "Fabriqué par Laboratoires Ardent, 3 rue Victor Hugo, 59000 Lille",
     "Brightwell Ltd\nUnit 7, Harbour Road\nCork, Ireland",
+    # a street and postcode the patterns do not know: the legal form and the country tell (any EU/EEA one)
+    "Harbourline Nutrition Ltd, 4 Triq San Pawl, Sliema SLM 1021, Malta",
+    "Nordlys Helse AS, Storgata 9, Tromsø, Norge",
+    "Vitalinea Lda, Avenida da Liberdade 110, Lisboa, Portugal",
     "Vitara · Dorpsstraat 1 · 1234 AB Dorp",  # no legal form, but a full postal address
     "Kalivia Natuurproducten, Oude Haven 3, 4301 AM Zierikzee",  # a street name with no street word
     # a photo read the address line (its start lost to glare) before the name line
