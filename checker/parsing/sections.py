@@ -262,7 +262,7 @@ def _list_end(text: str, folded: str, start: int, limit: int, p: _Patterns) -> i
             depth += 1
         elif ch in ")]":
             depth = max(0, depth - 1)
-        elif ch in ".!?" and _ends_sentence(text, folded, i, limit):
+        elif ch == "." and _ends_sentence(text, folded, i, limit):  # "!" and "?" in a list are OCR'd l, I, 1
             newline_next = i + 1 >= limit or folded[i + 1] == "\n"
             if depth == 0 or newline_next:
                 return last

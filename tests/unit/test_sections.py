@@ -60,6 +60,9 @@ def _lists(text: str, ref: ReferenceData) -> list[str]:
      "phosphate de calcium (E 341).\nConseils d'utilisation : 2 gélules par jour.",
      "butyrate de calcium, agent de\ncharge : cellulose, anti-agglomérants :\nphosphate de calcium (E 341)"),
     ("Ingredients: zinc butyrate, salts of\nfatty acids.", "zinc butyrate, salts of\nfatty acids"),
+    # "!" is OCR's l, I or 1, not the end of the list, also where glare split the word over a blank line
+    ("Samenstelling:\nnatriumbutyraat, vulstof: micro!\n\ntallijne cellulose, capsule.",
+     "natriumbutyraat, vulstof: micro!\n\ntallijne cellulose, capsule"),
     # a speck OCR put on the heading's line (a letter of a table cell far to the right)
     ("Ingredients m\nTributyrin, softgel shell (bovine gelatine), sunflower oil.",
      "Tributyrin, softgel shell (bovine gelatine), sunflower oil"),
