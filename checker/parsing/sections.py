@@ -55,6 +55,7 @@ class _Patterns:
     traces: re.Pattern[str] | None
     free_from: re.Pattern[str] | None
     classes: frozenset[str] = frozenset()  # folded function-class names without spaces ("trennmittel")
+    additive: re.Pattern[str] | None = None  # an additive's name at a position ("sojalecithin")
 
 
 def _build(ref: ReferenceData) -> _Patterns:
@@ -79,9 +80,12 @@ def _build(ref: ReferenceData) -> _Patterns:
     stop = re.compile(_BULLETS + "(?<![a-z])(?:" + "|".join(f"(?:{p})" for group in stop_sets for p in group)
                       + ")(?![a-z])") if stop_sets else re.compile("(?!)")
     classes = frozenset(re.sub(r"[\s-]", "", fold(n)) for fc in ref.function_classes for n in fc.names.all())
+    additives = sorted({re.escape(fold(n)) for a in ref.additives for n in a.names.all()}, key=len,
+                       reverse=True)
     return _Patterns(heading, words, prefix, prefix_before, prefix_langs, stop,
                      bounded(s["traces"].patterns.all()) if "traces" in s else None,
-                     bounded(s["free_from"].patterns.all()) if "free_from" in s else None, classes)
+                     bounded(s["free_from"].patterns.all()) if "free_from" in s else None, classes,
+                     re.compile(r"(?:\w*(?:" + "|".join(additives) + r"))(?![a-z])") if additives else None)
 
 
 def _patterns(ref: ReferenceData) -> _Patterns:
@@ -227,10 +231,20 @@ def _continues(text: str, folded: str, last: int, nxt: int, blanks: int, depth: 
 
 
 def _ends_on_class(folded: str, last: int, p: _Patterns) -> bool:
-    """"..., Trennmittel" and a blank line: a function class without its additive (the colon lost)."""
+    """"..., Trennmittel" and a blank line or a period: a function class without its additive (the colon
+    lost or read as a period)."""
     item = re.split(r"[,;:(\n]", folded[max(0, last - 40):last])[-1]
     key = re.sub(r"[\s-]", "", item.strip(" .*"))
     return bool(key) and any(key in (c, c + "en", c + "s", c + "n", c + "e") for c in p.classes)
+
+
+def _class_colon(folded: str, i: int, limit: int, p: _Patterns) -> bool:
+    """Is the period at i an OCR'd colon after a function class, with its additive after it ("Emulgator.
+    Sojalecithin, ...")? (Not "..., capsule." at the end of a list.)"""
+    if p.additive is None or not _ends_on_class(folded, i, p):
+        return False
+    j = _next_content(folded, i + 1)
+    return j < limit and p.additive.match(folded, j) is not None
 
 
 def _inline_heading(folded: str, i: int, p: _Patterns) -> bool:
@@ -264,7 +278,7 @@ def _list_end(text: str, folded: str, start: int, limit: int, p: _Patterns) -> i
             depth = max(0, depth - 1)
         elif ch == "." and _ends_sentence(text, folded, i, limit):  # "!" and "?" in a list are OCR'd l, I, 1
             newline_next = i + 1 >= limit or folded[i + 1] == "\n"
-            if depth == 0 or newline_next:
+            if (depth == 0 or newline_next) and not _class_colon(folded, i, limit, p):
                 return last
         elif depth == 0 and text[i].isupper() and folded[i - 1] in " \t" and _inline_heading(folded, i, p):
             return last  # two columns read as one line: "... silica   Directions: take ..."

@@ -60,6 +60,13 @@ def _lists(text: str, ref: ReferenceData) -> list[str]:
      "phosphate de calcium (E 341).\nConseils d'utilisation : 2 gélules par jour.",
      "butyrate de calcium, agent de\ncharge : cellulose, anti-agglomérants :\nphosphate de calcium (E 341)"),
     ("Ingredients: zinc butyrate, salts of\nfatty acids.", "zinc butyrate, salts of\nfatty acids"),
+    # a colon after a function class read as a period, the additive after it on the same or the next line
+    ("Zutaten\nNatriumbutyrat, Emulgator.\nSojalecithin, Trennmittel: Magnesiumsalze der Speisefettsäuren.",
+     "Natriumbutyrat, Emulgator.\nSojalecithin, Trennmittel: Magnesiumsalze der Speisefettsäuren"),
+    ("Zutaten\nNatriumbutyrat, Emulgator. Sojalecithin, Trennmittel: Magnesiumsalze der Speisefettsäuren.",
+     "Natriumbutyrat, Emulgator. Sojalecithin, Trennmittel: Magnesiumsalze der Speisefettsäuren"),
+    ("Ingredients: tributyrin, rice flour, capsule.\nTake 1 capsule a day.",
+     "tributyrin, rice flour, capsule"),  # at the end of a line a period after a class ends the list
     # "!" is OCR's l, I or 1, not the end of the list, also where glare split the word over a blank line
     ("Samenstelling:\nnatriumbutyraat, vulstof: micro!\n\ntallijne cellulose, capsule.",
      "natriumbutyraat, vulstof: micro!\n\ntallijne cellulose, capsule"),
