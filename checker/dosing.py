@@ -1,10 +1,9 @@
 """Daily amounts of an active from its printed amount and the serving (mg; None = the label does not say)."""
 from __future__ import annotations
 
-from checker.models import Active, Amount, DailyDose, Serving
+from checker.models import MICROORGANISM, Active, Amount, DailyDose, Serving
 from checker.reference import ReferenceData
 
-MICROORGANISM = "microorganism"
 SODIUM_SALT = "sodium-butyrate"
 
 

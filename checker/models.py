@@ -8,6 +8,7 @@ Kind = Literal["active", "microorganism", "additive", "nutrient", "other"]
 State = Literal["live", "inactivated", "unstated"]
 Basis = Literal["unit", "serving", "day"]
 Severity = Literal["error", "warning", "info"]
+MICROORGANISM = "microorganism"  # the id (and kind) of every microorganism active or ingredient
 
 
 # ---------------------------------------------------------------- OCR (step 2)

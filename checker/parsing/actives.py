@@ -5,7 +5,7 @@ import functools
 import re
 from dataclasses import dataclass, field, replace
 
-from checker.models import Active, Amount, Basis, Ingredient
+from checker.models import MICROORGANISM, Active, Amount, Basis, Ingredient
 from checker.parsing.amounts import find_amounts
 from checker.parsing.butyrate import (
     ACID,
@@ -26,7 +26,6 @@ from checker.textnorm import fold, fold_keep_offsets
 
 __all__ = ["find_actives", "find_declarations", "match_butyrate_form", "match_butyrate_forms"]
 
-MICROORGANISM = "microorganism"
 _MASSES = ("mg", "g", "ug")
 _COUNTS = ("cfu", "cells")
 # inline basis in a sentence: "600 mg per capsule", "each softgel contains", "per dag"

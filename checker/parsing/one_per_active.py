@@ -4,8 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from checker.models import Active
-from checker.parsing.actives import MICROORGANISM
+from checker.models import MICROORGANISM, Active
 from checker.parsing.butyrate import UNSPECIFIED
 from checker.textnorm import join_unique
 
