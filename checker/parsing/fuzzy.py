@@ -68,7 +68,7 @@ _SKELETON_CHARS = str.maketrans({
 })
 
 # glyph pairs read as one glyph or the other way round; tried when the plain skeleton finds nothing
-_GLYPH_SLIPS = (("ii", "u"), ("k", "lt"), ("cl", "d"), ("li", "h"), ("h", "li"))
+_GLYPH_SLIPS = (("ii", "u"), ("k", "lt"), ("cl", "d"), ("li", "h"), ("h", "li"), ("h", "ri"))
 # what plurals, cases and genders add to a word in the four languages ("capsule-s", "kapsel-n", "vivant-e-s")
 _ENDINGS = frozenset("s es e en n er ern em nen r x ee ees ne nes te tes".split())
 _STRONG_CHARS = str.maketrans({"i": "l", "1": "l", "|": "l", "!": "l", "0": "o", "5": "s"})
@@ -458,7 +458,7 @@ def _match(token: str, vocab: Vocabulary, margin: int) -> str | None:
     if junk and not _JUNK_OK.fullmatch(token):
         return None  # "lp299v", "e551x": codes, not words
     sk = skeleton(token)
-    if sk not in vocab.by_skeleton:  # "capsiiles" (u read as ii), "hakbar" (lt read as k), "taghch" (li as h)
+    if sk not in vocab.by_skeleton:  # "capsiiles" (u as ii), "hakbar" (lt as k), "taghch", "thbutyrine"
         sk = next((c for c in map(skeleton, _slipped(token)) if c in vocab.by_skeleton), sk)
     if sk in vocab.by_skeleton:  # only the usual confusions: "Buty1ate", "rnagnesium"
         hit = vocab.by_skeleton[sk]

@@ -40,6 +40,7 @@ def ref() -> ReferenceData:
     ("verzehremptehiung", "verzehrempfehlung"),
     ("nahrungserganwungsmitel", "nahrungserganzungsmittel"),
     ("sucraluse", "sucralose"),
+    ("thbutyrine", "tributyrine"),  # ri read as h
     # a last letter lost that no inflection adds
     ("paracase", "paracasei"),
     ("bifidobacteriu", "bifidobacterium"),
