@@ -31,6 +31,8 @@ UNIT_WORDS: tuple[tuple[str, str], ...] = (
 )
 _MEASURES = {"g", "ml"}
 _SOLVENT = re.compile(r"(?:\bin|\bmet|\bwith|\bmit|\bdans|\bavec|\bop|\bvan|\bof|\(|\bde)\s?$")
+# "1 8 3" without its spaces: a range "1 à 3" whose "à" OCR read as 8 (a count of 183 units is no dose)
+_A_READ_AS_8 = re.compile(r"([1-4])8([2-9])")
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "een": 1, "twee": 2, "drie": 3, "vier": 4,
                 "ein": 1, "eine": 1, "einen": 1, "zwei": 2, "drei": 3, "un": 1, "une": 1, "deux": 2,
                 "trois": 3, "quatre": 4, "half": 0.5, "halve": 0.5, "halbe": 0.5, "demi": 0.5}
@@ -320,6 +322,9 @@ def _counts(folded: str) -> list[_Count]:
         lo = _count_value(m.group("n"))
         hi = _count_value(m.group("n2")) if m.group("n2") else lo
         unit = next(u for i, (_, u) in enumerate(UNIT_WORDS) if m.group(f"w{i}") is not None)
+        slip = _A_READ_AS_8.fullmatch(m.group("n")) if not m.group("n2") and unit not in _MEASURES else None
+        if slip:  # "183 capsules par jour": far too many to take; OCR read the "à" of "1 à 3" as 8
+            lo, hi = float(slip.group(1)), float(slip.group(2))
         if lo is None or hi is None or lo <= 0 or hi < lo or lo > 50:
             continue
         if unit in _MEASURES and _SOLVENT.search(folded[max(0, m.start() - 6):m.start()]):
