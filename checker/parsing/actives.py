@@ -36,6 +36,12 @@ _INLINE_UNIT = re.compile(rf"(?<![\w]){_PER}(?:(?:1|one|een|ein|eine|un|une)\s)?
                           rf"(?:{_UNIT_ALT})(?![\w])")
 _INLINE_UNITS = re.compile(rf"(?<![\w]){_PER}(?:[2-9]|two|twee|zwei|deux|three|drie|drei|trois)\s{_ADJ}"
                            rf"(?:{_UNIT_ALT})(?![\w])")
+# the units as the subject: "2 Kapseln enthalten 250 mg", "1 capsule provides", "2 gélules apportent"
+_CONTAIN = (r"\s(?:contains?|provides?|supply|supplies|bevat|bevatten|levert|leveren|enthalt|enthalten"
+            r"|liefert|liefern|contient|contiennent|apporte|apportent|fournit|fournissent)(?![\w])")
+_SUBJECT_UNIT = re.compile(rf"(?<![\w])(?:1|one|een|ein|eine|un|une)\s{_ADJ}(?:{_UNIT_ALT}){_CONTAIN}")
+_SUBJECT_UNITS = re.compile(rf"(?<![\w])(?:[2-9]|two|twee|zwei|deux|three|drie|drei|trois)\s{_ADJ}"
+                            rf"(?:{_UNIT_ALT}){_CONTAIN}")
 _INLINE_SERVING = re.compile(rf"(?<![\w]){_PER}(?:serving|portie|portion|dosis|dose)(?![\w])")
 _INLINE_DAY = re.compile(r"(?<![\w])(?:per dag|per day|a day|daily|dagelijks|taglich|pro tag|am tag"
                          r"|par jour|dagdosis|dagdosering|tagesdosis|dose journaliere|daily dose"
@@ -207,8 +213,8 @@ def _inline_basis(folded: str, pos: int) -> Basis | None:
 def _basis_phrases(folded: str) -> tuple[tuple[int, int, Basis], ...]:
     """The basis phrases of a sentence, found once for all its amounts."""
     phrases: tuple[tuple[re.Pattern[str], Basis], ...] = (
-        (_INLINE_UNIT, "unit"), (_INLINE_UNITS, "serving"), (_INLINE_SERVING, "serving"),
-        (_INLINE_DAY, "day"))
+        (_INLINE_UNIT, "unit"), (_INLINE_UNITS, "serving"), (_SUBJECT_UNIT, "unit"),
+        (_SUBJECT_UNITS, "serving"), (_INLINE_SERVING, "serving"), (_INLINE_DAY, "day"))
     return tuple((m.start(), m.end(), basis) for regex, basis in phrases for m in regex.finditer(folded))
 
 
@@ -467,11 +473,23 @@ def find_actives(text: str, ingredients: list[Ingredient], ref: ReferenceData) -
     unfilled.append(table.pending)
     _fill_from_value_column(text, [group for group in unfilled if group])
     actives = _merge_forms(ing_mentions, text_mentions) + _merge_microbes(ing_mentions, text_mentions)
+    actives = [a for a in actives if not _metal_from_another_source(a, ingredients, ref)]
     if any(a.unit == "cfu" for a, _, _ in find_amounts(text)):
         for active in actives:  # a CFU count printed anywhere counts living cells
             if active.id == MICROORGANISM and active.state == "unstated":
                 active.state = "live"
     return actives
+
+
+def _metal_from_another_source(active: Active, ingredients: list[Ingredient], ref: ReferenceData) -> bool:
+    """A salt only the product's name states ("à base de butyrate de magnésium et de zinc"), whose metal
+    the ingredient list gives in another compound ("citrate de zinc"): the name means that zinc."""
+    form = ref.form(active.id)
+    if active.in_ingredients or active.amount is not None or form is None or form.metal is None:
+        return False
+    words = {fold(form.metal)} | {w for n in form.names.all()
+                                  if len(w := re.sub(r"butyr\w*|butano\w*|\bde\b|[\s-]", "", fold(n))) >= 4}
+    return any(i.kind == "nutrient" and fold(i.id or "") in words for i in ingredients)
 
 
 def _fill_from_value_column(text: str, groups: list[list[_Pending]]) -> None:

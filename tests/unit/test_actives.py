@@ -292,6 +292,10 @@ def test_state_from_another_sentence_about_the_same_species():
     # a basis phrase in the sentence decides: per day
     ("Neem 2 capsules per dag, samen goed voor 1.200 mg natriumbutyraat.",
      [("sodium-butyrate", 1200, "mg", "day", None, False)]),
+    # the units as the subject of the sentence
+    ("Täglich 2 Kapseln. 2 Kapseln enthalten 250 mg Calciumbutyrat, davon 206 mg Buttersäure.",
+     [("calcium-butyrate", 250, "mg", "serving", 206, False)]),
+    ("One capsule provides 600 mg sodium butyrate.", [("sodium-butyrate", 600, "mg", "unit", None, False)]),
     # butyric acid as the active itself (no other form above it)
     ("Each capsule provides\nButyric acid 250 mg", [("butyric-acid", 250, "mg", "unit", None, False)]),
 ])
@@ -364,3 +368,14 @@ def test_a_table_row_naming_only_a_listed_strain_is_that_microbe(row, amount):
     actives = find_actives(text, [ing("Lactobacillus acidophilus NV-118", "microorganism")], REF)
     assert [(a.species, a.strain, a.amount.value if a.amount else None) for a in actives] == [
         ("Lactobacillus acidophilus", "NV-118", amount)]
+
+
+@pytest.mark.parametrize("source, expected", [
+    (ing("citrate de zinc", "nutrient", id="zinc"), ["magnesium-butyrate"]),  # the zinc of the name
+    (ing("maltodextrine", "other"), ["magnesium-butyrate", "zinc-butyrate"]),  # zinc butyrate lost to glare
+])
+def test_a_metal_the_ingredients_give_in_another_compound_is_no_butyrate_of_the_name(source, expected):
+    text = ("Complément alimentaire à base de butyrate de magnésium et de zinc\n"
+            f"Ingrédients : butyrate de magnésium, {source.text}.")
+    actives = find_actives(text, [ing("butyrate de magnésium", id="magnesium-butyrate"), source], REF)
+    assert sorted(a.id for a in actives) == expected
