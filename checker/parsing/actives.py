@@ -28,6 +28,9 @@ __all__ = ["find_actives", "find_declarations", "match_butyrate_form", "match_bu
 
 _MASSES = ("mg", "g", "ug")
 _COUNTS = ("cfu", "cells")
+DECLARATION_TOLERANCE = 0.03  # a declared butyric acid within 3 % of amount x the form's fraction agrees
+# an amount printed with a space between digit groups ("3 600 mg", "1 200 mg")
+_GROUPED = re.compile(r"(\d{1,3}) (\d{3}(?:[.,]\d+)?)\s?[a-zµ]+")
 # inline basis in a sentence: "600 mg per capsule", "each softgel contains", "per dag"
 _PER = r"(?:per|pro|par|pour|each|elke|iedere|jede[rsn]?|chaque|je|in each|in elke|in jeder)\s"
 _UNIT_ALT = "|".join(p for p, _ in UNIT_WORDS[:9])
@@ -249,8 +252,9 @@ def _segment_mentions(seg: _Segment, ref: ReferenceData, table: _TableState,
     mentions: list[_Mention] = []
     evidence = _flat(text)
     pos = seg.start
-    if seg.is_row and len(forms) + len(microbes) <= 1:
-        return _row_mentions(seg, forms, microbes, amounts, decls, table, ingredient_forms)
+    # one form named in two languages ("Natriumbutyrat · Butyrate de sodium") is one row name
+    if seg.is_row and len({f.form.id for f in forms}) + len(microbes) <= 1:
+        return _row_mentions(seg, forms[:1], microbes, amounts, decls, table, ingredient_forms)
     for d in decls:
         if not d.strong and not forms and d.amount is not None:
             forms = [FormMention(ref.form(ACID), d.start, d.end)] if ref.form(ACID) else forms
@@ -473,12 +477,34 @@ def find_actives(text: str, ingredients: list[Ingredient], ref: ReferenceData) -
     unfilled.append(table.pending)
     _fill_from_value_column(text, [group for group in unfilled if group])
     actives = _merge_forms(ing_mentions, text_mentions) + _merge_microbes(ing_mentions, text_mentions)
-    actives = [a for a in actives if not _metal_from_another_source(a, ingredients, ref)]
+    actives = [_checked_by_declaration(a, ref) for a in actives
+               if not _metal_from_another_source(a, ingredients, ref)]
     if any(a.unit == "cfu" for a, _, _ in find_amounts(text)):
         for active in actives:  # a CFU count printed anywhere counts living cells
             if active.id == MICROORGANISM and active.state == "unstated":
                 active.state = "live"
     return actives
+
+
+def _checked_by_declaration(active: Active, ref: ReferenceData) -> Active:
+    """An amount read with a stray digit before it ("3 600 mg" for "600 mg †") that its declared butyric
+    acid contradicts, where the amount without its first digit group matches the declaration."""
+    form = ref.form(active.id)
+    fraction = form.butyric_acid_fraction if form else None
+    declared = active.declared_butyric_acid.mg() if active.declared_butyric_acid else None
+    amount = active.amount.mg() if active.amount else None
+    m = _GROUPED.fullmatch(active.amount.text.strip()) if active.amount else None
+    if not (fraction and declared and amount and m) or _agrees(declared, amount * fraction):
+        return active
+    rest = float(m.group(2).replace(",", "."))  # in the printed unit
+    if not _agrees(declared, rest * (amount / active.amount.value) * fraction):
+        return active
+    text = active.amount.text.strip()[m.start(2):]
+    return replace(active, amount=Amount(rest, active.amount.unit, text))
+
+
+def _agrees(declared: float, expected: float) -> bool:
+    return abs(declared - expected) <= DECLARATION_TOLERANCE * expected
 
 
 def _metal_from_another_source(active: Active, ingredients: list[Ingredient], ref: ReferenceData) -> bool:

@@ -34,7 +34,8 @@ POWER_ONLY = r"10\s?(?:\^|[eE]|\*\*)\s?(?P<pexp>[0-9⁰¹²³⁴⁵⁶⁷⁸⁹]
 # unit spellings -> normalised unit; case-insensitive except where noted
 _UNITS: tuple[tuple[str, str], ...] = (
     # OCR misreads of "mg" ("rng", "mq", "m9", "me", "MB") are read as mg: none is a unit on a label
-    (r"mg|rng|rnq|mq|m9|me|mb|milligrams?|milligramm|milligrammes?", "mg"),
+    # and "mgt": a footnote dagger read as t ("600 mg†": no reference value established)
+    (r"mgt|mg|rng|rnq|mq|m9|me|mb|milligrams?|milligramm|milligrammes?", "mg"),
     (r"[µu]g|mcg|micrograms?|mikrogramm|microgrammes?", "ug"),
     (r"kg|kilograms?|kilogramm|kilogrammes?", "kg"),
     (r"g|gr\.?|grams?|gramm|grammes?", "g"),

@@ -292,6 +292,9 @@ def test_state_from_another_sentence_about_the_same_species():
     # a basis phrase in the sentence decides: per day
     ("Neem 2 capsules per dag, samen goed voor 1.200 mg natriumbutyraat.",
      [("sodium-butyrate", 1200, "mg", "day", None, False)]),
+    # a bilingual row name, its values (two columns) on the next line
+    ("pro Kapsel | pro Tagesdosis (3 Kapseln)\nNatriumbutyrat · Butyrate de sodium\n\n450 mg | 1350 mg",
+     [("sodium-butyrate", 1350, "mg", "day", None, False)]),
     # the units as the subject of the sentence
     ("Täglich 2 Kapseln. 2 Kapseln enthalten 250 mg Calciumbutyrat, davon 206 mg Buttersäure.",
      [("calcium-butyrate", 250, "mg", "serving", 206, False)]),
@@ -379,3 +382,14 @@ def test_a_metal_the_ingredients_give_in_another_compound_is_no_butyrate_of_the_
             f"Ingrédients : butyrate de magnésium, {source.text}.")
     actives = find_actives(text, [ing("butyrate de magnésium", id="magnesium-butyrate"), source], REF)
     assert sorted(a.id for a in actives) == expected
+
+
+@pytest.mark.parametrize("amount, declared, expected", [
+    ("3 600 mg", "493 mg", 600),  # a stray digit before the cell: the declaration fits 600 mg, not 3600
+    ("3 600 mg", "2959 mg", 3600),  # the declaration fits the grouped number: it stays
+    ("1 200 mg", "986 mg", 1200),
+    ("3 600 mg", "700 mg", 3600),  # fits neither: the amount is left as printed
+])
+def test_a_declared_butyric_acid_checks_an_amount_printed_in_digit_groups(amount, declared, expected):
+    text = f"Per 2 gummies\nCalcium butyrate {amount}\nof which butyric acid {declared}"
+    assert [a.amount.value for a in find_actives(text, [], REF)] == [expected]

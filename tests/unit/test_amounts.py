@@ -27,6 +27,7 @@ from checker.parsing.amounts import find_amounts, parse_amount, parse_number
     # units: spellings in four languages and OCR slips
     ("600mg", 600, "mg", None),
     ("600 rng", 600, "mg", None),
+    ("600 mgt", 600, "mg", None),  # "600 mg†": the footnote dagger read as t
     ("6OO mg", 600, "mg", None),
     ("lOO mg", 100, "mg", None),
     ("l g", 1, "g", None),
