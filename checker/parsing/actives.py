@@ -620,11 +620,21 @@ def _same_organism(a: MicrobeMatch | None, b: MicrobeMatch | None) -> bool:
     if a is None or b is None:
         return False
     if a.strain and b.strain:  # the strain names the organism; a misread epithet ("aadophius") is no matter
-        same_strain = fold(a.strain).replace(" ", "") == fold(b.strain).replace(" ", "")
-        return same_strain and same_genus(a.genus, b.genus)
+        return _same_strain(a, b) and same_genus(a.genus, b.genus)
     if a.epithet and b.epithet:
         return a.epithet == b.epithet and same_genus(a.genus, b.genus)
     return same_genus(a.genus, b.genus) and (a.epithet is None or b.epithet is None)
+
+
+def _same_strain(a: MicrobeMatch, b: MicrobeMatch) -> bool:
+    """The same strain code, or one cut short at its start by glare ("LH-52" of "BLH-52") where the
+    epithet is cut short too or the same ("long" of "longum")."""
+    x, y = sorted((re.sub(r"[\W_]", "", fold(s)) for s in (a.strain or "", b.strain or "")), key=len)
+    if x == y:
+        return True
+    epithets = sorted((a.epithet or "", b.epithet or ""), key=len)
+    return (len(x) >= 3 and re.search(r"\d", x) is not None and y.endswith(x)
+            and len(epithets[0]) >= 4 and epithets[1].startswith(epithets[0]))
 
 
 def _build_microbe_active(group: list[_Mention]) -> Active:
@@ -635,7 +645,11 @@ def _build_microbe_active(group: list[_Mention]) -> Active:
     species_src = next((m.microbe for m in ing if m.microbe and m.microbe.epithet), None)
     if species_src is None:  # the full genus name beats an abbreviation
         species_src = full[0] if full else next((mb for mb in microbes if mb.epithet), microbes[0])
-    strain = next((mb.strain for mb in microbes if mb.strain), None)
+    # an epithet or a strain code glare cut short ("plant", "318") gives way to the whole one
+    species_src = next((mb for mb in full if species_src.epithet and mb.epithet
+                        and len(mb.epithet) > len(species_src.epithet)
+                        and mb.epithet.startswith(species_src.epithet)), species_src)
+    strain = max((mb.strain for mb in microbes if mb.strain), key=len, default=None)
     state = _merged_state(microbes)
     with_amount = sorted((m for m in real if m.amount is not None), key=lambda m: (m.rank, m.pos))
     with_count = sorted((m for m in real if m.count is not None), key=lambda m: (m.rank, m.pos))

@@ -55,7 +55,7 @@ _COUNT_FILLER = r"(?:(?:de|d'|of|van|an|live|levende|lebende|vivantes|actieve|ak
 AMOUNT_RE = re.compile(
     _NUM_START + rf"(?P<num>{NUMBER})"
     rf"(?:{RANGE_SEP}(?P<num2>{NUMBER}))?"
-    rf"(?:\s?(?P<sci>{SCI})|\s?(?P<mult>{MULTIPLIER})(?![^\W\d_]))?"
+    rf"(?:\s?(?P<sci>{SCI})|\s?(?P<mult>{MULTIPLIER})(?:(?![^\W\d_])|(?={_COUNT_WORDS})))?"  # "miljardcellen"
     rf"\s?{_COUNT_FILLER}(?:{UNIT}){_UNIT_END}",
     re.IGNORECASE,
 )

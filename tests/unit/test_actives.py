@@ -393,3 +393,11 @@ def test_a_metal_the_ingredients_give_in_another_compound_is_no_butyrate_of_the_
 def test_a_declared_butyric_acid_checks_an_amount_printed_in_digit_groups(amount, declared, expected):
     text = f"Per 2 gummies\nCalcium butyrate {amount}\nof which butyric acid {declared}"
     assert [a.amount.value for a in find_actives(text, [], REF)] == [expected]
+
+
+def test_a_strain_and_epithet_cut_short_by_glare_are_the_listed_organism():
+    text = ("Ingrediënten: maltodextrine, hitte-gedode Bifidobacterium longum BLH-52.\nPer stick (3 g)\n"
+            "Bifidobacterium long LH-52 (hitte-gedood) 10 miljard cellen")
+    actives = find_actives(text, [ing("hitte-gedode Bifidobacterium longum BLH-52", "microorganism")], REF)
+    assert [(a.species, a.strain, a.state, a.count.value if a.count else None) for a in actives] == [
+        ("Bifidobacterium longum", "BLH-52", "inactivated", 1e10)]

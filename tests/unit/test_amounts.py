@@ -81,6 +81,7 @@ def test_no_amount(text):
     ("Natriumbutyraat 600\n480 mg", [(480, "mg")]),  # no thousands group across a line break
     ("60 Kapseln = 34 g", [(34, "g")]),
     ("L-137 100 mg", [(100, "mg")]),  # the strain number is no part of the amount
+    ("(hitte-gedood) 10 miljardcellen", [(1e10, "cells")]),  # OCR lost the space before the count word
 ])
 def test_all_amounts(text, expected):
     found = find_amounts(text)
