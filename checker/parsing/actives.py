@@ -28,6 +28,7 @@ __all__ = ["find_actives", "find_declarations", "match_butyrate_form", "match_bu
 
 _MASSES = ("mg", "g", "ug")
 _COUNTS = ("cfu", "cells")
+MIN_CUT_EPITHET = 4  # letters left of an epithet cut short ("long") that still name the listed species
 DECLARATION_TOLERANCE = 0.03  # a declared butyric acid within 3 % of amount x the form's fraction agrees
 # an amount printed with a space between digit groups ("3 600 mg", "1 200 mg")
 _GROUPED = re.compile(r"(\d{1,3}) (\d{3}(?:[.,]\d+)?)\s?[a-zµ]+")
@@ -621,8 +622,10 @@ def _same_organism(a: MicrobeMatch | None, b: MicrobeMatch | None) -> bool:
         return False
     if a.strain and b.strain:  # the strain names the organism; a misread epithet ("aadophius") is no matter
         return _same_strain(a, b) and same_genus(a.genus, b.genus)
-    if a.epithet and b.epithet:
-        return a.epithet == b.epithet and same_genus(a.genus, b.genus)
+    if a.epithet and b.epithet:  # or one cut short by glare ("mucinip")
+        short, long = sorted((a.epithet, b.epithet), key=len)
+        return (short == long or len(short) >= MIN_CUT_EPITHET and long.startswith(short)) \
+            and same_genus(a.genus, b.genus)
     return same_genus(a.genus, b.genus) and (a.epithet is None or b.epithet is None)
 
 
@@ -634,7 +637,7 @@ def _same_strain(a: MicrobeMatch, b: MicrobeMatch) -> bool:
         return True
     epithets = sorted((a.epithet or "", b.epithet or ""), key=len)
     return (len(x) >= 3 and re.search(r"\d", x) is not None and y.endswith(x)
-            and len(epithets[0]) >= 4 and epithets[1].startswith(epithets[0]))
+            and len(epithets[0]) >= MIN_CUT_EPITHET and epithets[1].startswith(epithets[0]))
 
 
 def _build_microbe_active(group: list[_Mention]) -> Active:

@@ -26,8 +26,10 @@ _MULTIPLIERS: tuple[tuple[str, float], ...] = (
 )
 MULTIPLIER = "|".join(m for m, _ in _MULTIPLIERS)
 _COUNT_WORDS = r"cfu|kve|kbe|ufc|cells?|cellen|zellen|cellules"
-# "x 10^9", "× 10⁹", "x10E9", and "x 109" before a count unit (the superscript lost by OCR)
+# "x 10^9", "× 10⁹", "x10E9", and "x 109" before a count unit (the superscript lost by OCR), "x 1079" (the
+# caret of "10^9" read as 7)
 SCI = (r"[x×X*]\s?10\s?(?:(?:\^|[eE]|\*\*)\s?(?P<exp>\d{1,2})|(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})"
+       rf"|7(?P<caret>[5-9]|1[0-2])(?=\s?(?:{_COUNT_WORDS})\b)"
        rf"|(?P<lost>\d{{1,2}})(?=\s?(?:{_COUNT_WORDS})\b))")
 POWER_ONLY = r"10\s?(?:\^|[eE]|\*\*)\s?(?P<pexp>[0-9⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})|10(?P<sexp>[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})"
 
@@ -133,7 +135,7 @@ def _unit_of(m: re.Match[str]) -> str | None:
 
 def _factor(m: re.Match[str]) -> float:
     if m.groupdict().get("sci"):
-        exp = m.group("exp") or m.group("sup") or m.group("lost")
+        exp = m.group("exp") or m.group("sup") or m.group("caret") or m.group("lost")
         return 10.0 ** int(exp.translate(_SUPERSCRIPTS))
     mult = m.groupdict().get("mult")
     if mult:

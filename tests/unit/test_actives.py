@@ -395,6 +395,15 @@ def test_a_declared_butyric_acid_checks_an_amount_printed_in_digit_groups(amount
     assert [a.amount.value for a in find_actives(text, [], REF)] == [expected]
 
 
+def test_an_epithet_cut_short_by_glare_is_the_listed_species():
+    text = ("Ingrediënten: gepasteuriseerde Akkermansia muciniphila AKM-301.\nPer stick (3 g)\n"
+            "Akkermansia mucinip 3 miljard cellen")
+    listed = ing("gepasteuriseerde Akkermansia muciniphila AKM-301", "microorganism")
+    actives = find_actives(text, [listed], REF)
+    assert [(a.species, a.strain, a.count.value if a.count else None) for a in actives] == [
+        ("Akkermansia muciniphila", "AKM-301", 3e9)]
+
+
 def test_a_strain_and_epithet_cut_short_by_glare_are_the_listed_organism():
     text = ("Ingrediënten: maltodextrine, hitte-gedode Bifidobacterium longum BLH-52.\nPer stick (3 g)\n"
             "Bifidobacterium long LH-52 (hitte-gedood) 10 miljard cellen")

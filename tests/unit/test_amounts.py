@@ -82,6 +82,8 @@ def test_no_amount(text):
     ("60 Kapseln = 34 g", [(34, "g")]),
     ("L-137 100 mg", [(100, "mg")]),  # the strain number is no part of the amount
     ("(hitte-gedood) 10 miljardcellen", [(1e10, "cells")]),  # OCR lost the space before the count word
+    ("5 x 1079 cellen", [(5e9, "cells")]),  # "5 x 10^9 cellen" with the caret read as 7
+    ("5 x 107 cellen", [(5e7, "cells")]),  # "5 x 10⁷": the superscript lost
 ])
 def test_all_amounts(text, expected):
     found = find_amounts(text)
