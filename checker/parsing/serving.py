@@ -305,6 +305,7 @@ class _Count:
 
 
 _ONE_MISREAD = (4.0, 7.0)  # digits OCR reads for a 1
+_RESTATED = re.compile(r"\s?\(\s?")  # between a count and a second one in brackets right after it
 
 
 def _unit_text(m: re.Match[str]) -> str:
@@ -331,6 +332,8 @@ def _counts(folded: str) -> list[_Count]:
             continue  # "in 200 ml water", "(6 g)": not what is taken
         if lo == hi and lo in _ONE_MISREAD and unit not in _MEASURES and _singular(_unit_text(m)):
             lo = hi = 1.0  # "Take 7 capsule", "4 Kapsel": OCR read the 1 of a singular
+        if out and _RESTATED.fullmatch(folded, out[-1].end, m.start()):
+            continue  # "2 ml (40 druppels)": the same amount again in other units
         out.append(_Count(lo, hi, unit, m.start(), m.end()))
     return out
 

@@ -46,6 +46,8 @@ CASES = [
     ("Une gélule matin et soir.", (1, "capsule", 2, 2, 2, 2)),
     ("1 gélule à chaque repas.", (1, "capsule", 1, 3, 1, 3)),
     ("Dose journalière : 3 gélules.", (3, "capsule", 3, 3, 1, 1)),
+    # the same amount restated in brackets in other units is not a second count
+    ("Dagelijks 2 ml (40 druppels), bij voorkeur verdeeld over ontbijt en avondeten.", (2, "ml", 2, 2, 1, 1)),
     # "1 à 3" read without its spaces and with the "à" as 8: 183 capsules a day is no dose
     ("183 capsules molles par jour pendant les repas.", (None, "softgel", 1, 3, None, None)),
     ("Contenu : 183 gélules. Prendre 2 gélules par jour.", (2, "capsule", 2, 2, 1, 1)),
