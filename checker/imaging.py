@@ -98,9 +98,15 @@ class PreparedImage:
     # prepared px -> input px when the preparation is more than a scaling (None: divide by `scale`)
     mapping: geometry.PointMap | None = None
     input_size: tuple[int, int] | None = None  # (w, h) of the input; boxes are clipped to it
-    view_glyphs: tuple[tuple[int, int], ...] = ()  # letter- or word-like blobs, prepared px (mapped views)
+    # boxes (x, y, w, h) of letter- or word-like ink blobs, prepared px (mapped views)
+    view_blobs: tuple[tuple[int, int, int, int], ...] = ()
     # the same view with its light evened out (same geometry: its words line up with these), or None
     relight: Callable[[], PreparedImage] | None = None
+
+    @property
+    def view_glyphs(self) -> tuple[tuple[int, int], ...]:
+        """The centres of view_blobs."""
+        return tuple((round(x + w / 2), round(y + h / 2)) for x, y, w, h in self.view_blobs)
 
 
 # ---------------------------------------------------------------- loading
@@ -579,7 +585,8 @@ def render(image: Image.Image, geo: Straightening, *, name: str = "straight", li
     return PreparedImage(image=Image.fromarray(out, "L"), scale=per_input, name=name, text_height=text_height,
                          glyph_centres=tuple((round(x), round(y)) for x, y in centres), mapping=mapping,
                          input_size=image.size,
-                         view_glyphs=tuple((round(x), round(y)) for x, y in view_centres), relight=relight)
+                         view_blobs=tuple((int(x), int(y), int(w), int(h)) for x, y, w, h in blobs),
+                         relight=relight)
 
 
 # ---------------------------------------------------------------- the candidate list

@@ -537,11 +537,10 @@ def _reread_cells(prepared: PreparedImage, words: list[TsvWord], left: Callable[
                   tried: list[str]) -> list[TsvWord]:
     """The words with the right-hand table cells the passes missed or misread read again, cut out and
     stretched several ways in one sheet; an amount most of the variants agree on is put in."""
-    view = np.asarray(prepared.image.convert("L"))
-    cells = ocr_cells.find_cells(words, view)
+    cells = ocr_cells.find_cells(words, np.asarray(prepared.view_blobs))
     if not cells or left() < MIN_SECONDS_FOR_PASS:
         return words
-    sheet = ocr_cells.build_sheet(view, cells)
+    sheet = ocr_cells.build_sheet(np.asarray(prepared.image.convert("L")), cells)
     try:
         read = tsv_words(_run_tsv(sheet.image, CELL_LANGUAGE, left(), CELL_PSM))
     except OcrTimeoutError:

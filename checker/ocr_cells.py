@@ -10,7 +10,6 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from checker import geometry
 from checker.ocr_layout import TsvWord, group_lines, in_boxes, merge_words
 
 MAX_CELLS = 8  # cells re-read per image (one Tesseract run reads them all)
@@ -53,9 +52,10 @@ class Sheet:
     owner: tuple[int, ...]
 
 
-def find_cells(words: Sequence[TsvWord], view: np.ndarray) -> list[Cell]:
+def find_cells(words: Sequence[TsvWord], blobs: np.ndarray) -> list[Cell]:
     """Right-hand cells worth a second look: a short unsure word standing apart at the end of its line
-    that looks like a broken amount, and groups of ink on a row that no word covers."""
+    that looks like a broken amount, and groups of ink on a row that no word covers (`blobs`: the view's
+    letter- and word-like ink, boxes x, y, w, h as PreparedImage.view_blobs)."""
     if not words:
         return []
     height = float(np.median([w.height for w in words]))
@@ -71,7 +71,7 @@ def find_cells(words: Sequence[TsvWord], view: np.ndarray) -> list[Cell]:
                 and last.confidence < SURE and _CELL_HINT.search(text) and not _AMOUNT.match(text)):
             cells.append(Cell((last.left, last.top, last.left + last.width, last.top + last.height),
                               height, (last,)))
-    blobs = geometry.text_blobs(geometry.ink_mask(view))
+    blobs = np.asarray(blobs, dtype=np.float64).reshape(-1, 4)
     # letter-sized ink in the right half of the text (a misread word's box may not cover all of its ink)
     blobs = blobs[(blobs[:, 0] > middle) & (blobs[:, 3] <= MAX_CELL_HEIGHT * height)]
     read = [(w.left, w.top, w.width, w.height) for w in words]

@@ -465,7 +465,7 @@ def find_actives(text: str, ingredients: list[Ingredient], ref: ReferenceData) -
     ingredient_forms = {m.key for m in ing_mentions if m.key != MICROORGANISM}
     # strain codes of 4+ characters with a digit name one organism ("NV-118"; not "GG")
     strains = [m.microbe for m in ing_mentions if m.microbe and m.microbe.strain
-               and len(re.sub(r"\W", "", m.microbe.strain)) >= 4 and re.search(r"\d", m.microbe.strain)]
+               and len(key := _strain_key(m.microbe.strain)) >= 4 and re.search(r"\d", key)]
     text_mentions: list[_Mention] = []
     table = _TableState()
     unfilled: list[list[_Pending]] = []
@@ -494,14 +494,12 @@ def _checked_by_declaration(active: Active, ref: ReferenceData) -> Active:
     fraction = form.butyric_acid_fraction if form else None
     declared = active.declared_butyric_acid.mg() if active.declared_butyric_acid else None
     amount = active.amount.mg() if active.amount else None
-    m = _GROUPED.fullmatch(active.amount.text.strip()) if active.amount else None
+    printed = active.amount.text.strip() if active.amount else ""
+    m = _GROUPED.fullmatch(printed)
     if not (fraction and declared and amount and m) or _agrees(declared, amount * fraction):
         return active
-    rest = float(m.group(2).replace(",", "."))  # in the printed unit
-    if not _agrees(declared, rest * (amount / active.amount.value) * fraction):
-        return active
-    text = active.amount.text.strip()[m.start(2):]
-    return replace(active, amount=Amount(rest, active.amount.unit, text))
+    rest = Amount(float(m.group(2).replace(",", ".")), active.amount.unit, printed[m.start(2):])
+    return replace(active, amount=rest) if _agrees(declared, (rest.mg() or 0) * fraction) else active
 
 
 def _agrees(declared: float, expected: float) -> bool:
@@ -622,22 +620,30 @@ def _same_organism(a: MicrobeMatch | None, b: MicrobeMatch | None) -> bool:
         return False
     if a.strain and b.strain:  # the strain names the organism; a misread epithet ("aadophius") is no matter
         return _same_strain(a, b) and same_genus(a.genus, b.genus)
-    if a.epithet and b.epithet:  # or one cut short by glare ("mucinip")
-        short, long = sorted((a.epithet, b.epithet), key=len)
-        return (short == long or len(short) >= MIN_CUT_EPITHET and long.startswith(short)) \
-            and same_genus(a.genus, b.genus)
+    if a.epithet and b.epithet:
+        return _same_epithet(a.epithet, b.epithet) and same_genus(a.genus, b.genus)
     return same_genus(a.genus, b.genus) and (a.epithet is None or b.epithet is None)
+
+
+def _same_epithet(a: str, b: str) -> bool:
+    """The same epithet, or one cut short by glare ("mucinip" of "muciniphila")."""
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= MIN_CUT_EPITHET and long.startswith(short))
+
+
+def _strain_key(strain: str) -> str:
+    """A strain code as compared: folded, letters and digits only ("NV-118" -> "nv118")."""
+    return re.sub(r"[\W_]", "", fold(strain))
 
 
 def _same_strain(a: MicrobeMatch, b: MicrobeMatch) -> bool:
     """The same strain code, or one cut short at its start by glare ("LH-52" of "BLH-52") where the
     epithet is cut short too or the same ("long" of "longum")."""
-    x, y = sorted((re.sub(r"[\W_]", "", fold(s)) for s in (a.strain or "", b.strain or "")), key=len)
+    x, y = sorted((_strain_key(a.strain or ""), _strain_key(b.strain or "")), key=len)
     if x == y:
         return True
-    epithets = sorted((a.epithet or "", b.epithet or ""), key=len)
-    return (len(x) >= 3 and re.search(r"\d", x) is not None and y.endswith(x)
-            and len(epithets[0]) >= MIN_CUT_EPITHET and epithets[1].startswith(epithets[0]))
+    cut = len(x) >= 3 and re.search(r"\d", x) is not None and y.endswith(x)
+    return cut and a.epithet is not None and b.epithet is not None and _same_epithet(a.epithet, b.epithet)
 
 
 def _build_microbe_active(group: list[_Mention]) -> Active:
@@ -651,7 +657,7 @@ def _build_microbe_active(group: list[_Mention]) -> Active:
     # an epithet or a strain code glare cut short ("plant", "318") gives way to the whole one
     species_src = next((mb for mb in full if species_src.epithet and mb.epithet
                         and len(mb.epithet) > len(species_src.epithet)
-                        and mb.epithet.startswith(species_src.epithet)), species_src)
+                        and _same_epithet(mb.epithet, species_src.epithet)), species_src)
     strain = max((mb.strain for mb in microbes if mb.strain), key=len, default=None)
     state = _merged_state(microbes)
     with_amount = sorted((m for m in real if m.amount is not None), key=lambda m: (m.rank, m.pos))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -31,6 +32,7 @@ _SEPARATORS = " \t.·•|/-—–:;"
 # a table row: a name, then an amount at the end of the line ("Natriumbutyraat 600 mg")
 _VALUE_ONLY = re.compile(r"\s*\d+(?:[.,]\d+)?\s?(?:mg|g|ug|mcg|µg|%|iu|ie|cfu|kve|kbe|ufc)\W*$")
 _TABLE_ROW = re.compile(r".*\S\s+\d+(?:[.,]\d+)?\s?(?:mg|g|ug|mcg|µg|%|kcal|kj|iu|ie|cfu|kve|kbe|ufc)\W*$")
+_ITEM = re.compile(r"[^,;:.(\n]+")  # a list item up to its separator
 _HEADING_SEPARATOR = re.compile(r"[ \t]*[:;.]?[ \t]*(?:[·•|/—–-][ \t]*)?")
 
 
@@ -55,7 +57,8 @@ class _Patterns:
     traces: re.Pattern[str] | None
     free_from: re.Pattern[str] | None
     classes: frozenset[str] = frozenset()  # folded function-class names without spaces ("trennmittel")
-    additive: re.Pattern[str] | None = None  # an additive's name at a position ("sojalecithin")
+    # does a folded item name an additive ("sojalecithin")? (ingredients.find_additive for this reference)
+    names_additive: Callable[[str], bool] = lambda item: False
 
 
 def _build(ref: ReferenceData) -> _Patterns:
@@ -80,12 +83,12 @@ def _build(ref: ReferenceData) -> _Patterns:
     stop = re.compile(_BULLETS + "(?<![a-z])(?:" + "|".join(f"(?:{p})" for group in stop_sets for p in group)
                       + ")(?![a-z])") if stop_sets else re.compile("(?!)")
     classes = frozenset(re.sub(r"[\s-]", "", fold(n)) for fc in ref.function_classes for n in fc.names.all())
-    additives = sorted({re.escape(fold(n)) for a in ref.additives for n in a.names.all()}, key=len,
-                       reverse=True)
+    from checker.parsing.ingredients import find_additive  # ingredients imports this module
+
     return _Patterns(heading, words, prefix, prefix_before, prefix_langs, stop,
                      bounded(s["traces"].patterns.all()) if "traces" in s else None,
                      bounded(s["free_from"].patterns.all()) if "free_from" in s else None, classes,
-                     re.compile(r"(?:\w*(?:" + "|".join(additives) + r"))(?![a-z])") if additives else None)
+                     lambda item: find_additive(item, ref)[0] is not None)
 
 
 def _patterns(ref: ReferenceData) -> _Patterns:
@@ -241,10 +244,10 @@ def _ends_on_class(folded: str, last: int, p: _Patterns) -> bool:
 def _class_colon(folded: str, i: int, limit: int, p: _Patterns) -> bool:
     """Is the period at i an OCR'd colon after a function class, with its additive after it ("Emulgator.
     Sojalecithin, ...")? (Not "..., capsule." at the end of a list.)"""
-    if p.additive is None or not _ends_on_class(folded, i, p):
+    if not _ends_on_class(folded, i, p):
         return False
-    j = _next_content(folded, i + 1)
-    return j < limit and p.additive.match(folded, j) is not None
+    item = _ITEM.match(folded, _next_content(folded, i + 1), limit)
+    return item is not None and p.names_additive(item.group())
 
 
 def _inline_heading(folded: str, i: int, p: _Patterns) -> bool:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from checker import imaging, ocr
+from checker import geometry, imaging, ocr
 from checker.errors import OcrError, OcrTimeoutError
 from checker.ocr_layout import TsvWord
 from tests.render import add_exif_orientation, font, render_label, render_table, stack, to_bytes
@@ -114,8 +114,10 @@ def test_squeezed_amounts_misread_at_a_rows_end_are_read_again() -> None:
                TsvWord("acidophilus", 95, 200, 78, 130, 26, (1, 1, 2, 1), 2),
                TsvWord("Bm", 40, 975, 78, 55, 26, (1, 1, 2, 1), 3)]  # and of "25 mg"
     tried: list[str] = []
-    words = ocr._reread_cells(imaging.PreparedImage(image=Image.fromarray(view), scale=1.0), misread,
-                              lambda: 30.0, tried)
+    ink = geometry.text_blobs(geometry.ink_mask(view))
+    prepared = imaging.PreparedImage(image=Image.fromarray(view), scale=1.0,
+                                     view_blobs=tuple(tuple(int(v) for v in box) for box in ink))
+    words = ocr._reread_cells(prepared, misread, lambda: 30.0, tried)
     assert [line for line in ocr.build_text(words).text.splitlines() if line] == [
         "Natriumbutyrat 500 mg", "Lactobacillus acidophilus 25 mg"]
     assert tried == ["default-cells/psm6"]

@@ -5,12 +5,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from checker import ocr_cells
+from checker import geometry, ocr_cells
 from checker.ocr import build_text
 from checker.ocr_cells import Cell, Sheet, apply, find_cells, vote
 from checker.ocr_layout import TsvWord
 
 WHITE = np.full((400, 1200), 255, dtype=np.uint8)
+NO_INK = np.zeros((0, 4))
+
+
+def blobs(view: np.ndarray) -> np.ndarray:
+    """The ink blobs of a view, as the preparation records them (PreparedImage.view_blobs)."""
+    return geometry.text_blobs(geometry.ink_mask(view))
 
 
 def word(text: str, left: int, top: int = 100, width: int | None = None, confidence: float = 95.0,
@@ -35,7 +41,7 @@ def table(last: TsvWord) -> list[TsvWord]:
 ])
 def test_a_short_unsure_amount_like_word_apart_at_a_line_end_is_read_again(last: TsvWord,
                                                                            expected: list) -> None:
-    assert [tuple(w.text for w in c.replaces) for c in find_cells(table(last), WHITE)] == expected
+    assert [tuple(w.text for w in c.replaces) for c in find_cells(table(last), NO_INK)] == expected
 
 
 def test_unread_ink_on_a_row_in_the_right_half_is_a_cell() -> None:
@@ -44,7 +50,7 @@ def test_unread_ink_on_a_row_in_the_right_half_is_a_cell() -> None:
         view[102:126, x:x + 14] = 0
         view[108:120, x + 4:x + 10] = 255  # a counter: letters are not solid blots
     view[300:324, 200:214] = 0  # and one blob in the left half, part of nothing
-    cells = find_cells(table(word("Kapseln", 500)), view)
+    cells = find_cells(table(word("Kapseln", 500)), blobs(view))
     assert len(cells) == 1 and cells[0].replaces == ()
     x0, y0, x1, y1 = cells[0].box
     assert x0 <= 1000 and x1 >= 1116 and y0 <= 102 and y1 >= 126
@@ -54,7 +60,7 @@ def test_a_lone_unread_blob_is_no_cell() -> None:
     view = WHITE.copy()
     view[102:126, 1000:1014] = 0
     view[108:120, 1004:1010] = 255
-    assert find_cells(table(word("Kapseln", 500)), view) == []
+    assert find_cells(table(word("Kapseln", 500)), blobs(view)) == []
 
 
 def _sheet(cells: int, strips_per_cell: int) -> Sheet:
@@ -91,7 +97,7 @@ def test_the_votes_of_each_cell_are_counted_apart() -> None:
 
 def test_the_amount_takes_the_place_of_the_misread_word_on_its_row() -> None:
     words = table(word("Bm", 1000, confidence=40))
-    cells = find_cells(words, WHITE)
+    cells = find_cells(words, NO_INK)
     fixed = apply(words, cells, {0: ("25", "mg", 80.0)})
     assert build_text(fixed).text.splitlines()[-1] == "Natriumbutyrat 25 mg"
 
@@ -105,7 +111,7 @@ def test_an_amount_on_unread_ink_joins_the_row_it_stands_on() -> None:
 
 def test_nothing_agreed_leaves_the_words_as_they_were() -> None:
     words = table(word("Bm", 1000, confidence=40))
-    assert apply(words, find_cells(words, WHITE), {}) == words
+    assert apply(words, find_cells(words, NO_INK), {}) == words
 
 
 def test_the_sheet_holds_every_variant_of_every_cell() -> None:
