@@ -151,11 +151,16 @@ def _heading_context(text: str, folded: str, start: int, end: int, p: _Patterns)
     if not ok_before:
         return False
     rest = after.strip(_SEPARATORS)
-    if re.match(r"\s*[:;]", after) or len(rest) <= 1:  # one character: a speck OCR put on the line
+    if re.match(r"\s*[:;]", after) or _at_most_a_speck(rest):
         return True
     if any(rx.match(rest) for rx in p.heading.values()):
         return True
     return "," in after and re.fullmatch(r"[\W_]*", before) is not None
+
+
+def _at_most_a_speck(rest: str) -> bool:
+    """Nothing, or one character: a speck OCR put on a heading's line ("Ingredients m")."""
+    return len(rest.strip()) <= 1
 
 
 def _after_separator(before: str) -> bool:
@@ -187,7 +192,7 @@ def _skip_heading_tail(folded: str, pos: int, p: _Patterns,
             continue
         break
     line_end = _line_bounds(folded, pos)[1]
-    if len(folded[pos:line_end].strip()) <= 1:  # the heading ends its line, or a speck does
+    if _at_most_a_speck(folded[pos:line_end]):  # the heading ends its line
         pos = _next_content(folded, line_end)
         pm = p.prefix.match(folded, pos)
         if pm:
