@@ -82,7 +82,7 @@ def _item(name: str, data: bytes, settings: Settings) -> Item:
 def media_type_of(data: bytes) -> str | None:
     """The image type named by the first bytes, for storing them (None: unknown)."""
     fmt = imaging.sniff(data)
-    return imaging.MEDIA_TYPES.get(fmt) if fmt else None
+    return imaging.load.MEDIA_TYPES.get(fmt) if fmt else None
 
 
 def read_source(path: Path) -> list[tuple[str, bytes]]:

@@ -10,8 +10,8 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from PIL import Image
 
 from checker import imaging
-from checker.documents import decode_document
 from checker.errors import CheckerError, InputError
+from checker.imaging.documents import decode_document
 from checker.parsing import MAX_TEXT_CHARS  # one limit for pasted text and OCR text
 from checker.pipeline import run_image, run_text
 from checker.storage import CheckNotFoundError

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from checker import geometry, imaging, ocr
+from checker import imaging, ocr
 from checker.errors import OcrError, OcrTimeoutError
-from checker.ocr_layout import TsvWord
+from checker.imaging import geometry
+from checker.ocr.layout import TsvWord
 from tests.render import add_exif_orientation, font, render_label, render_table, stack, to_bytes
 
 pytestmark = pytest.mark.tesseract
@@ -117,7 +118,7 @@ def test_squeezed_amounts_misread_at_a_rows_end_are_read_again() -> None:
     ink = geometry.text_blobs(geometry.ink_mask(view))
     prepared = imaging.PreparedImage(image=Image.fromarray(view), scale=1.0,
                                      view_blobs=tuple(tuple(int(v) for v in box) for box in ink))
-    words = ocr._reread_cells(prepared, misread, lambda: 30.0, tried)
+    words = ocr.passes._reread_cells(prepared, misread, lambda: 30.0, tried)
     assert [line for line in ocr.build_text(words).text.splitlines() if line] == [
         "Natriumbutyrat 500 mg", "Lactobacillus acidophilus 25 mg"]
     assert tried == ["default-cells/psm6"]

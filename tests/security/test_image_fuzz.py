@@ -209,7 +209,8 @@ def _assert_good_outcome(name: str, outcome: imaging.LoadedImage | CheckerError)
         return
     assert outcome.image.mode == "RGB", name
     assert (outcome.width, outcome.height) == outcome.image.size, name
-    assert imaging.MIN_SIDE <= min(outcome.image.size) and max(outcome.image.size) <= imaging.MAX_SIDE
+    side = sorted(outcome.image.size)
+    assert imaging.load.MIN_SIDE <= side[0] and side[1] <= imaging.load.MAX_SIDE
 
 
 @pytest.mark.parametrize(("name", "build", "expected"), SPECIAL, ids=[_id(s) for s in SPECIAL])

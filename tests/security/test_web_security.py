@@ -261,8 +261,8 @@ def test_secret_key_is_generated_once_kept_private_and_never_a_constant(app_conf
 
 # ---------------------------------------------------------------- sizes and pixels
 def test_pillow_pixel_limit_is_set_on_purpose(app: Flask):
-    assert Image.MAX_IMAGE_PIXELS == imaging.PIXEL_CEILING
-    assert app.extensions[SERVICES_KEY].settings.max_pixels <= imaging.PIXEL_CEILING
+    assert Image.MAX_IMAGE_PIXELS == imaging.load.PIXEL_CEILING
+    assert app.extensions[SERVICES_KEY].settings.max_pixels <= imaging.load.PIXEL_CEILING
 
 
 def test_a_decompression_bomb_is_refused_from_its_header(api_client: FlaskClient):

@@ -7,9 +7,9 @@ import pillow_heif
 import pytest
 from PIL import Image, ImageDraw
 
-from checker import documents
-from checker.documents import decode_document, document_type, pdf_scale
 from checker.errors import ImageTooLargeError, InputError
+from checker.imaging import documents
+from checker.imaging.documents import decode_document, document_type, pdf_scale
 from tests.render import render_label, to_bytes
 
 A4 = (595.0, 842.0)  # points

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from checker import geometry, imaging
+from checker import imaging
+from checker.imaging import geometry
 from tests.render import photograph, render_label
 
 TEXT = {
@@ -115,7 +116,7 @@ def test_upright_text_is_told_from_upside_down(language: str) -> None:
     score, lines = geometry.upright_score(gray, 20.0)
     flipped, _ = geometry.upright_score(np.ascontiguousarray(gray[::-1, ::-1]), 20.0)
     assert lines >= 6
-    assert score > imaging.UPRIGHT_MARGIN and flipped < -imaging.UPRIGHT_MARGIN
+    assert score > imaging.straightening.UPRIGHT_MARGIN and flipped < -imaging.straightening.UPRIGHT_MARGIN
 
 
 def test_curved_lines_are_flattened() -> None:
@@ -134,7 +135,7 @@ def test_curved_lines_are_flattened() -> None:
 def test_a_clean_print_is_taken_as_flat_and_gets_the_plain_preparation() -> None:
     label = _label()
     assert imaging.looks_flat(label)
-    assert imaging.candidates(label) == list(imaging.PREPARATIONS)
+    assert imaging.candidates(label) == list(imaging.straightening.PREPARATIONS)
 
 
 @pytest.mark.parametrize("photo", [
@@ -151,7 +152,7 @@ def test_straightening_finds_the_rotation_that_makes_text_upright(turn: int, til
     prepared = imaging.render(photograph(_label("de"), tilt=tilt, perspective=0.1, turn=turn), geo)
     gray = np.asarray(prepared.image)
     score, _ = geometry.upright_score(gray, imaging.TARGET_TEXT_HEIGHT)
-    assert score > imaging.UPRIGHT_MARGIN
+    assert score > imaging.straightening.UPRIGHT_MARGIN
     # the body text came out at the height Tesseract reads best
     assert prepared.text_height is not None
     height = prepared.text_height * prepared.scale
@@ -160,4 +161,5 @@ def test_straightening_finds_the_rotation_that_makes_text_upright(turn: int, til
 
 def test_a_picture_without_text_is_not_straightened() -> None:
     assert imaging.straighten(photograph(Image.new("RGB", (900, 600), "white"))) is None
-    assert imaging.candidates(Image.new("RGB", (900, 600), (120, 110, 100))) == list(imaging.PREPARATIONS)
+    blank = Image.new("RGB", (900, 600), (120, 110, 100))
+    assert imaging.candidates(blank) == list(imaging.straightening.PREPARATIONS)

@@ -168,7 +168,7 @@ def test_prepare_brings_text_to_the_target_height(font_size: int, grows: bool) -
 def test_prepare_never_exceeds_the_pixel_cap() -> None:
     img = render_label(["Tiny print " * 40] * 80, width=5000, font_size=9, bold_title=False)
     prepared = imaging.prepare(img)
-    assert prepared.image.width * prepared.image.height <= imaging.MAX_PREPARED_PIXELS * 1.01
+    assert prepared.image.width * prepared.image.height <= imaging.preparation.MAX_PREPARED_PIXELS * 1.01
 
 
 def test_prepare_stretches_faint_contrast() -> None:
@@ -180,7 +180,7 @@ def test_prepare_stretches_faint_contrast() -> None:
 def test_prepare_of_a_blank_image_finds_no_text() -> None:
     prepared = imaging.prepare(Image.new("RGB", (1000, 800), "white"))
     assert prepared.text_height is None and prepared.glyph_centres == ()
-    assert 1.5 < prepared.scale <= imaging.MAX_UPSCALE  # falls back to a long-side target
+    assert 1.5 < prepared.scale <= imaging.preparation.MAX_UPSCALE  # falls back to a long-side target
 
 
 def test_glyph_centres_are_in_input_pixels() -> None:

@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from checker import geometry, ocr_cells
+from checker.imaging import geometry
 from checker.ocr import build_text
-from checker.ocr_cells import Cell, Sheet, apply, find_cells, vote
-from checker.ocr_layout import TsvWord
+from checker.ocr import cells as ocr_cells
+from checker.ocr.cells import Cell, Sheet, apply, find_cells, vote
+from checker.ocr.layout import TsvWord
 
 WHITE = np.full((400, 1200), 255, dtype=np.uint8)
 NO_INK = np.zeros((0, 4))

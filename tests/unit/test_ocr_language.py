@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.ocr_language import choose_languages, label_languages
+from checker.ocr.language import choose_languages, label_languages
 
 ALL = ["eng", "nld", "deu", "fra"]
 

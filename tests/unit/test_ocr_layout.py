@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import pytest
 
-from checker import ocr_layout
 from checker.ocr import build_text
-from checker.ocr_layout import (
+from checker.ocr import layout as ocr_layout
+from checker.ocr.layout import (
     TsvWord,
     drop_specks,
     join_paragraphs,

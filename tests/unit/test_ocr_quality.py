@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from checker.ocr_layout import TsvWord
-from checker.ocr_quality import assess, tokens, vocabulary
+from checker.ocr.layout import TsvWord
+from checker.ocr.quality import assess, tokens, vocabulary
 
 
 def _words(text: str, confidence: float = 90.0) -> list[TsvWord]:

@@ -7,8 +7,10 @@ import pytesseract
 import pytest
 from PIL import Image
 
-from checker import geometry, imaging, ocr
+from checker import imaging, ocr
 from checker.errors import OcrError, OcrTimeoutError
+from checker.imaging import geometry
+from checker.ocr import engine, passes
 from tests.render import render_label
 from tests.unit.test_ocr_parse import HEADER, LABEL, tsv
 
@@ -32,8 +34,9 @@ def fake_tesseract(monkeypatch: pytest.MonkeyPatch) -> dict[int, object]:
         return out  # type: ignore[return-value]
 
     monkeypatch.setattr(pytesseract, "image_to_data", image_to_data)
-    monkeypatch.setattr(ocr, "available_languages", lambda: frozenset({"eng", "nld", "deu", "fra", "osd"}))
-    monkeypatch.setattr(ocr, "tesseract_version", lambda: "tesseract 5.3.0")
+    monkeypatch.setattr(engine, "available_languages", lambda: frozenset({"eng", "nld", "deu", "fra", "osd"}))
+    monkeypatch.setattr(passes, "tesseract_version", lambda: "tesseract 5.3.0")
+    monkeypatch.setattr(engine, "tesseract_version", lambda: "tesseract 5.3.0")
     return outputs
 
 
@@ -43,8 +46,26 @@ def label() -> imaging.LoadedImage:
                                media_type="image/png", width=700, height=400, sha256="0" * 64)
 
 
-def test_tesseract_runs_with_one_thread() -> None:
-    assert os.environ.get("OMP_THREAD_LIMIT")  # set by importing checker.ocr unless the operator set it
+@pytest.mark.parametrize(("operator", "threads", "expected"),
+                         [(None, None, "1"), ("3", None, "3"), (None, 2, "2")])
+def test_tesseract_runs_with_one_thread_unless_told(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                    operator: str | None, threads: int | None,
+                                                    expected: str) -> None:
+    """The thread limit is set for each Tesseract run, not in this process's environment."""
+    seen = tmp_path / "seen"
+    fake = tmp_path / "tesseract"
+    fake.write_text('#!/bin/sh\nif [ "$1" = --version ]; then echo "tesseract 5.3.0"; exit 0; fi\n'
+                    f'echo "$OMP_THREAD_LIMIT" > {seen}\nexit 1\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(fake))
+    if operator is None:
+        monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    else:
+        monkeypatch.setenv("OMP_THREAD_LIMIT", operator)
+    with pytest.raises(OcrError):
+        engine.run_tsv(Image.new("L", (50, 40), 255), "eng", 10, 6, threads=threads)
+    assert seen.read_text().strip() == expected
+    assert os.environ.get("OMP_THREAD_LIMIT") == operator
 
 
 @pytest.mark.parametrize(("raised", "error", "words"), [
@@ -92,7 +113,7 @@ def test_a_good_first_pass_is_the_only_one(fake_tesseract: dict[int, object], la
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     fake_tesseract[3] = LABEL
     fake_tesseract[6] = AssertionError("no second pass expected")
-    monkeypatch.setattr(ocr, "good_enough", lambda p: True)
+    monkeypatch.setattr(passes, "good_enough", lambda p: True)
     result = ocr.ocr_image(label)
     assert result.passes == ("default/psm3",)
     assert result.text.startswith("Zutaten\nCalciumbutyrat 600 mg")
@@ -103,7 +124,7 @@ def test_a_weak_first_pass_gets_a_second_one_merged_in(fake_tesseract: dict[int,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     fake_tesseract[3] = LABEL
     fake_tesseract[6] = SECOND
-    monkeypatch.setattr(ocr, "good_enough", lambda p: False)
+    monkeypatch.setattr(passes, "good_enough", lambda p: False)
     result = ocr.ocr_image(label)
     assert result.passes == ("default/psm3", "default/psm6")
     assert "Calciumbutyrat 600 mg 1200 mg" in result.text
@@ -115,7 +136,7 @@ def test_a_second_pass_that_times_out_keeps_the_first(fake_tesseract: dict[int, 
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     fake_tesseract[3] = LABEL
     fake_tesseract[6] = RuntimeError("Tesseract process timeout")
-    monkeypatch.setattr(ocr, "good_enough", lambda p: False)
+    monkeypatch.setattr(passes, "good_enough", lambda p: False)
     result = ocr.ocr_image(label)
     assert result.passes == ("default/psm3",)
     assert result.text == ocr.parse_tsv(LABEL).text
@@ -179,21 +200,22 @@ def photo_views(monkeypatch: pytest.MonkeyPatch) -> dict[tuple, str]:
     outputs[(width, psm, "local")] the TSV of a run with the local threshold."""
     outputs: dict[tuple, str] = {}
     views = [("straight", 1001), ("straight-turned", 1002), ("straight-light", 1003), ("default", 1004)]
-    monkeypatch.setattr(ocr, "candidates", lambda image: [
+    monkeypatch.setattr(passes, "candidates", lambda image: [
         imaging.Candidate(name, (lambda n, w: lambda img: _view(n, w))(name, width), rescue=i > 0)
         for i, (name, width) in enumerate(views)])
 
     def run(image: Image.Image, languages: str, timeout: float, psm: int,
-            threshold: int = ocr.GLOBAL_THRESHOLD) -> str:
-        key = (image.width, psm) if threshold == ocr.GLOBAL_THRESHOLD else (image.width, psm, "local")
+            threshold: int = passes.GLOBAL_THRESHOLD) -> str:
+        key = (image.width, psm) if threshold == passes.GLOBAL_THRESHOLD else (image.width, psm, "local")
         CALLS.append((*key[:2], languages, *key[2:]))
         return outputs.get(key, tsv())
 
     CALLS.clear()
 
-    monkeypatch.setattr(ocr, "_run_tsv", run)
-    monkeypatch.setattr(ocr, "available_languages", lambda: frozenset({"eng", "nld", "deu", "fra"}))
-    monkeypatch.setattr(ocr, "tesseract_version", lambda: "tesseract 5.3.0")
+    monkeypatch.setattr(passes, "run_tsv", run)
+    monkeypatch.setattr(engine, "available_languages", lambda: frozenset({"eng", "nld", "deu", "fra"}))
+    monkeypatch.setattr(passes, "tesseract_version", lambda: "tesseract 5.3.0")
+    monkeypatch.setattr(engine, "tesseract_version", lambda: "tesseract 5.3.0")
     return outputs
 
 
@@ -233,9 +255,9 @@ def test_a_good_reading_that_left_text_unread_gets_only_the_rest_read_again(
     seen: list[Image.Image] = []
     photo_views[(1001, 3)] = _words_tsv(GOOD_WORDS, 95.0)
     photo_views[(1001, 11)] = _words_tsv(["600", "mg"], 93.0, first_line=10)  # a table's amounts
-    monkeypatch.setattr(ocr, "_complete", lambda words, prepared: False)
-    real_run = ocr._run_tsv
-    monkeypatch.setattr(ocr, "_run_tsv", lambda image, *a: seen.append(image) or real_run(image, *a))
+    monkeypatch.setattr(passes, "_complete", lambda words, prepared: False)
+    real_run = passes.run_tsv
+    monkeypatch.setattr(passes, "run_tsv", lambda image, *a: seen.append(image) or real_run(image, *a))
     result = ocr.ocr_image(label)
     assert result.passes == ("straight/psm3", "straight-rest/psm11")
     assert {"600", "mg"} <= set(result.text.split()) and set(GOOD_WORDS) <= set(result.text.split())
@@ -250,7 +272,7 @@ def test_a_faint_reading_is_read_again_with_a_local_threshold_before_the_rest(
     photo_views[(1001, 3)] = _words_tsv(GOOD_WORDS, 91.0)
     photo_views[(1001, 3, "local")] = _words_tsv(["Siliciumdioxide", "Lotnummer"], 92.0, first_line=10)
     photo_views[(1101, 11)] = _words_tsv(["600", "mg"], 93.0, first_line=20)  # the relit view's rest
-    monkeypatch.setattr(ocr, "_complete", lambda words, prepared: False)
+    monkeypatch.setattr(passes, "_complete", lambda words, prepared: False)
     result = ocr.ocr_image(label)
     assert result.passes == ("straight/psm3", "straight-local/psm3", "straight-light-rest/psm11")
     assert CALLS[1] == (1001, 3, "eng+nld+deu+fra", "local")
@@ -261,7 +283,7 @@ def test_a_confident_reading_gets_no_local_threshold_pass(
         photo_views: dict[tuple[int, int], str], label: imaging.LoadedImage,
         monkeypatch: pytest.MonkeyPatch) -> None:
     photo_views[(1001, 3)] = _words_tsv(GOOD_WORDS, 96.0)
-    monkeypatch.setattr(ocr, "_complete", lambda words, prepared: False)
+    monkeypatch.setattr(passes, "_complete", lambda words, prepared: False)
     result = ocr.ocr_image(label)
     assert result.passes == ("straight/psm3", "straight-rest/psm11")
     assert all(len(call) == 3 for call in CALLS)

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from checker.ocr_layout import TsvWord, group_lines, in_boxes, merge_words
+from checker.ocr.layout import TsvWord, group_lines, in_boxes, merge_words
 
 MAX_CELLS = 8  # cells re-read per image (one Tesseract run reads them all)
 MIN_GAP = 2.0  # x the text height: a cell stands this far right of the words before it on its line

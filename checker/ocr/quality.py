@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from checker.ocr_layout import TsvWord
+from checker.ocr.layout import TsvWord
 from checker.textnorm import fold
 
 # Everyday words of supplement labels in the four label languages (folded: lower case, no accents).

@@ -1,38 +1,30 @@
-"""Step 2: run Tesseract (the only module that does) and turn its TSV into text, words and boxes."""
+"""Which preparations and Tesseract passes read a photo, and how their words are merged."""
 from __future__ import annotations
 
-import csv
 import functools
-import math
-import os
-import re
 import time
-import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-# Tesseract parallelises with OpenMP over all cores. On a small server running several OCR jobs at once
-# that oversubscribes the CPUs and makes each job several times slower than one thread per process (the
-# Tesseract FAQ recommends OMP_THREAD_LIMIT=1 when you parallelise yourself). pytesseract starts the
-# binary with this process's environment, so setting it here covers every call; an explicit value set
-# by the operator still wins.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+import numpy as np
+from PIL import Image
 
-import numpy as np  # noqa: E402
-import pytesseract  # noqa: E402 - must see OMP_THREAD_LIMIT above
-from PIL import Image  # noqa: E402
-
-from checker import ocr_cells  # noqa: E402
-from checker.errors import OcrError, OcrTimeoutError  # noqa: E402
-from checker.geometry import PointMap, box_to_input  # noqa: E402
-from checker.imaging import TARGET_TEXT_HEIGHT, LoadedImage, PreparedImage, candidates  # noqa: E402
-from checker.models import OcrLine, OcrResult, OcrWord  # noqa: E402
-from checker.ocr_language import label_languages  # noqa: E402
-from checker.ocr_layout import (  # noqa: E402
-    LineKey,
+from checker.errors import OcrError, OcrTimeoutError
+from checker.imaging import TARGET_TEXT_HEIGHT, LoadedImage, PreparedImage, candidates
+from checker.models import OcrResult
+from checker.ocr import cells as ocr_cells
+from checker.ocr.engine import (
+    DEFAULT_LANGUAGES,
+    GLOBAL_THRESHOLD,
+    LOCAL_THRESHOLD,
+    check_languages,
+    run_tsv,
+    tesseract_version,
+)
+from checker.ocr.language import label_languages
+from checker.ocr.layout import (
     TsvWord,
     drop_specks,
-    group_lines,
     join_paragraphs,
     join_row_cells,
     join_split_words,
@@ -44,16 +36,8 @@ from checker.ocr_layout import (  # noqa: E402
     replace_weak,
     split_rows,
 )
-from checker.ocr_quality import Assessment, assess  # noqa: E402
-
-DEFAULT_LANGUAGES = "eng+nld+deu+fra"
-INSTALL_ADVICE = ("install Tesseract with English, Dutch, German and French data: "
-                  "apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-nld tesseract-ocr-deu "
-                  "tesseract-ocr-fra (Debian/Ubuntu) or brew install tesseract tesseract-lang (macOS)")
-_LANGUAGE = re.compile(r"^[A-Za-z0-9_/-]+$")
-_TSV_COLUMNS = ("level", "page_num", "block_num", "par_num", "line_num", "word_num",
-                "left", "top", "width", "height", "conf", "text")
-_WORD_LEVEL = 5
+from checker.ocr.quality import Assessment, assess
+from checker.ocr.tsv import ParsedTsv, build_text, tsv_words
 
 FIRST_PSM = 3  # full automatic page segmentation: keeps columns and table cells apart
 # One uniform block: Tesseract's page layout (psm 3) sometimes drops whole paragraphs of slightly
@@ -81,220 +65,9 @@ NOISE_WORDS = 5
 SPARSE_PSM = 11
 MASK_PAD = 0.25  # x the word height, around each word painted out
 SETTLED_CONFIDENCE = 90.0  # words read at least this sure are painted out; the rest are read again
-# Tesseract's own binarisation (its thresholding_method): one global Otsu threshold suits even light;
-# Sauvola's local threshold keeps print that glare or shade left faint, which a global one wipes out
-GLOBAL_THRESHOLD = 0
-LOCAL_THRESHOLD = 2
 # right-hand table cells read again (ocr_cells): one uniform block per strip, amounts need no dictionary
 CELL_PSM = 6
 CELL_LANGUAGE = "eng"
-
-
-# ---------------------------------------------------------------- pure TSV parsing
-@dataclass(frozen=True)
-class ParsedTsv:
-    """Text, words and lines built from Tesseract's TSV (boxes in input-image pixels)."""
-
-    text: str
-    words: tuple[OcrWord, ...]
-    lines: tuple[OcrLine, ...]
-    mean_confidence: float
-
-
-def _rows(tsv: str | Mapping[str, Sequence]) -> list[dict[str, str]]:
-    if isinstance(tsv, Mapping):  # pytesseract's Output.DICT: columns of equal length
-        n = len(tsv.get("level", ()))
-        return [{col: str(tsv[col][i]) for col in _TSV_COLUMNS if col in tsv} for i in range(n)]
-    lines = tsv.splitlines()
-    if not lines:
-        return []
-    # QUOTE_NONE: Tesseract does not quote, and a word may be a lone '"'
-    reader = csv.reader(lines[1:], delimiter="\t", quoting=csv.QUOTE_NONE)
-    header = lines[0].split("\t")
-    return [dict(zip(header, row, strict=False)) for row in reader if row]
-
-
-def _int(value: str | None) -> int:
-    try:
-        return int(float(value or 0))
-    except ValueError:
-        return 0
-
-
-def _float(value: str | None) -> float:
-    try:
-        return float(value or -1)
-    except ValueError:
-        return -1.0
-
-
-def tsv_words(tsv: str | Mapping[str, Sequence]) -> list[TsvWord]:
-    """The non-blank word rows of a TSV (string or pytesseract DICT), in Tesseract's reading order."""
-    words = []
-    for row in _rows(tsv):
-        text = unicodedata.normalize("NFC", (row.get("text") or "").strip())
-        if _int(row.get("level")) != _WORD_LEVEL or not text:
-            continue
-        key = (_int(row.get("page_num")), _int(row.get("block_num")), _int(row.get("par_num")),
-               _int(row.get("line_num")))
-        words.append(TsvWord(text=text, confidence=_float(row.get("conf")), left=_int(row.get("left")),
-                             top=_int(row.get("top")), width=_int(row.get("width")),
-                             height=_int(row.get("height")), line_key=key,
-                             word_num=_int(row.get("word_num"))))
-    return words
-
-
-def _scaled_box(w: TsvWord, scale: float, mapping: PointMap | None = None,
-                input_size: tuple[int, int] | None = None) -> tuple[int, int, int, int]:
-    """The word's box in input pixels, rounded outwards so it still encloses the word.
-
-    With a mapping (a straightened preparation) the box's corners are mapped back to the input and
-    their bounding rectangle taken, clipped to the input image.
-    """
-    if mapping is not None:
-        return box_to_input((w.left, w.top, w.width, w.height), mapping, input_size or (1 << 30, 1 << 30))
-    x, y = math.floor(w.left / scale + 1e-6), math.floor(w.top / scale + 1e-6)
-    right, bottom = math.ceil((w.left + w.width) / scale - 1e-6), math.ceil(w.bottom / scale - 1e-6)
-    return x, y, max(0, right - x), max(0, bottom - y)
-
-
-def _union(boxes: Sequence[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
-    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
-    return x0, y0, x1 - x0, y1 - y0
-
-
-def _mean(values: Sequence[float]) -> float:
-    return round(sum(values) / len(values), 2) if values else 0.0
-
-
-def build_text(words: Sequence[TsvWord], *, scale: float = 1.0, mapping: PointMap | None = None,
-               input_size: tuple[int, int] | None = None) -> ParsedTsv:
-    """Join words into text: one line per Tesseract line, a blank line between paragraphs and blocks.
-
-    Each OcrWord records its offsets in that text; boxes are divided by `scale` (prepared px per input
-    px), or mapped back through `mapping`, so they are in input-image pixels; confidences of -1 are
-    kept but left out of every mean.
-    """
-    parts: list[str] = []
-    out_words: list[OcrWord] = []
-    out_lines: list[OcrLine] = []
-    offset = 0
-    previous: LineKey | None = None
-    for key, line_words in group_lines(words).items():
-        if previous is not None:
-            sep = "\n" if key[:3] == previous[:3] else "\n\n"
-            parts.append(sep)
-            offset += len(sep)
-        previous = key
-        line_start = offset
-        made: list[OcrWord] = []
-        for i, w in enumerate(line_words):
-            if i:
-                parts.append(" ")
-                offset += 1
-            made.append(OcrWord(text=w.text, confidence=w.confidence,
-                                bbox=_scaled_box(w, scale, mapping, input_size),
-                                line=len(out_lines), start=offset, end=offset + len(w.text)))
-            parts.append(w.text)
-            offset += len(w.text)
-        out_words.extend(made)
-        out_lines.append(OcrLine(text=" ".join(w.text for w in made), start=line_start, end=offset,
-                                 bbox=_union([w.bbox for w in made]),
-                                 confidence=_mean([w.confidence for w in made if w.confidence >= 0]),
-                                 block=key[1], paragraph=key[2]))
-    return ParsedTsv(text="".join(parts), words=tuple(out_words), lines=tuple(out_lines),
-                     mean_confidence=_mean([w.confidence for w in out_words if w.confidence >= 0]))
-
-
-def parse_tsv(tsv: str | Mapping[str, Sequence], *, scale: float = 1.0) -> ParsedTsv:
-    """Text, words (with offsets, boxes in input px, confidence) and lines from Tesseract's TSV output."""
-    return build_text(tsv_words(tsv), scale=scale)
-
-
-# ---------------------------------------------------------------- running Tesseract
-@functools.lru_cache(maxsize=1)
-def tesseract_version() -> str:
-    """Engine name and version, e.g. "tesseract 5.3.0" (cached: the binary does not change under us)."""
-    try:
-        return f"tesseract {pytesseract.get_tesseract_version()}"
-    except pytesseract.TesseractNotFoundError as e:
-        raise OcrError(f"Tesseract is not installed or not on PATH; {INSTALL_ADVICE}") from e
-    except (OSError, pytesseract.TesseractError) as e:
-        raise OcrError(f"could not run Tesseract to get its version: {e}") from e
-
-
-@functools.lru_cache(maxsize=1)
-def available_languages() -> frozenset[str]:
-    """Language packs Tesseract can load (cached)."""
-    try:
-        return frozenset(pytesseract.get_languages(config=""))
-    except pytesseract.TesseractNotFoundError as e:
-        raise OcrError(f"Tesseract is not installed or not on PATH; {INSTALL_ADVICE}") from e
-    except (OSError, pytesseract.TesseractError) as e:
-        raise OcrError(f"could not ask Tesseract for its languages: {e}") from e
-
-
-def check_languages(languages: str) -> None:
-    """Raise OcrError naming any requested language whose data is not installed.
-
-    Needed because Tesseract given "eng+xyz" only warns on stderr and silently reads without xyz.
-    """
-    requested = [lang for lang in languages.split("+") if lang]
-    bad = [lang for lang in requested if not _LANGUAGE.match(lang)]
-    if not requested or bad:
-        raise OcrError(f"invalid OCR language setting {languages!r}; use codes like eng+nld+deu+fra")
-    missing = [lang for lang in requested if lang not in available_languages()]
-    if missing:
-        packages = " ".join(f"tesseract-ocr-{lang}" for lang in missing)
-        raise OcrError(f"Tesseract language data missing for {', '.join(missing)}; install it "
-                       f"(apt-get install {packages}, or brew install tesseract-lang) or change "
-                       "CHECKER_OCR_LANGUAGES")
-
-
-def _uncompressed(image: Image.Image) -> Image.Image:
-    """The image marked to be handed to Tesseract as PNM: pytesseract writes PNG by default, whose
-    compression costs a tenth of a second or more per pass; PNM is written at once, carries no DPI
-    and Tesseract reads exactly the same pixels (same TSV)."""
-    if image.mode not in ("L", "RGB", "1"):
-        image = image.convert("RGB")
-    marked = image.copy()
-    marked.format = "PPM"
-    return marked
-
-
-def _run_tsv(image: Image.Image, languages: str, timeout: float, psm: int,
-             threshold: int = GLOBAL_THRESHOLD) -> str:
-    config = f"--psm {int(psm)}"
-    if threshold != GLOBAL_THRESHOLD:
-        config += f" -c thresholding_method={int(threshold)}"
-    try:
-        return pytesseract.image_to_data(_uncompressed(image), lang=languages, config=config,
-                                         timeout=timeout, output_type=pytesseract.Output.STRING)
-    except pytesseract.TesseractNotFoundError as e:
-        raise OcrError(f"Tesseract is not installed or not on PATH; {INSTALL_ADVICE}") from e
-    except RuntimeError as e:
-        if "timeout" in str(e).lower():
-            raise OcrTimeoutError(f"OCR took longer than {timeout:g} s and was stopped; try a smaller "
-                                  "or sharper photo") from e
-        raise OcrError(f"Tesseract failed: {e}") from e
-    except (pytesseract.TesseractError, OSError, ValueError, TypeError) as e:
-        raise OcrError(f"Tesseract failed: {e}") from e
-
-
-def read_text(image: Image.Image, *, languages: str = DEFAULT_LANGUAGES, timeout: float = 60,
-              psm: int = 3, scale: float = 1.0) -> OcrResult:
-    """One Tesseract run over `image`; boxes in the result are divided by `scale`."""
-    check_languages(languages)
-    if timeout <= 0:  # pytesseract would take 0 or less as "no limit"
-        raise OcrTimeoutError("no time was left for OCR")
-    started = time.perf_counter()
-    parsed = parse_tsv(_run_tsv(image, languages, timeout, psm), scale=scale)
-    return OcrResult(text=parsed.text, words=parsed.words, mean_confidence=parsed.mean_confidence,
-                     languages=languages, engine=tesseract_version(),
-                     seconds=round(time.perf_counter() - started, 3), passes=(f"psm{psm}",),
-                     lines=parsed.lines)
-
 
 # ---------------------------------------------------------------- choosing passes
 @dataclass(frozen=True)
@@ -320,7 +93,7 @@ def _run_pass(prepared: PreparedImage, psm: int, languages: str, timeout: float,
     if timeout <= 0:  # pytesseract would take 0 or less as "no limit"
         raise OcrTimeoutError("no time was left for OCR")
     started = time.perf_counter()
-    tsv = _run_tsv(prepared.image, languages, timeout, psm, threshold)
+    tsv = run_tsv(prepared.image, languages, timeout, psm, threshold)
     return _Pass(prepared, psm, tsv_words(tsv), time.perf_counter() - started)
 
 
@@ -542,7 +315,7 @@ def _reread_cells(prepared: PreparedImage, words: list[TsvWord], left: Callable[
         return words
     sheet = ocr_cells.build_sheet(np.asarray(prepared.image.convert("L")), cells)
     try:
-        read = tsv_words(_run_tsv(sheet.image, CELL_LANGUAGE, left(), CELL_PSM))
+        read = tsv_words(run_tsv(sheet.image, CELL_LANGUAGE, left(), CELL_PSM))
     except OcrTimeoutError:
         return words
     tried.append(f"{prepared.name}-cells/psm{CELL_PSM}")
@@ -576,3 +349,4 @@ def _combine(first: list[TsvWord], second: list[TsvWord]) -> list[TsvWord]:
     if quality(second) > SECOND_PASS_MARGIN * quality(first):
         return merge_words(second, first)
     return merge_words(first, second)
+
